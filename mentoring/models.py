@@ -1,0 +1,170 @@
+"""Core models: the user, who logs in with an e-mail address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.timezone import now
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone this machine knows, sorted (cached: the set never changes at run time)."""
+    return tuple(sorted(zoneinfo.available_timezones() - {"localtime", "Factory"}))
+
+
+def validate_timezone(value: str) -> None:
+    if value not in timezone_names():
+        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+
+
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    IN_APP = "in_app", "In-app notifications"
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat (Teams, Slack ...)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+WORKING_DAYS = [0, 1, 2, 3, 4]
+
+
+def default_contact_channels() -> list[str]:
+    return [ContactChannel.EMAIL.value, ContactChannel.IN_APP.value]
+
+
+def default_contact_days() -> list[int]:
+    return list(WORKING_DAYS)
+
+
+class UserManager(DjangoBaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        if not extra["is_staff"] or not extra["is_superuser"]:
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in with their e-mail address; has no username."""
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    name = models.CharField("full name", max_length=150, blank=True)
+    title = models.CharField("job title", max_length=150, blank=True)
+    organisation = models.CharField(max_length=150, blank=True)
+    timezone = models.CharField(
+        "time zone", max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    bio = models.TextField(blank=True, max_length=2000)
+    contact_channels = models.JSONField(
+        "preferred contact channels",
+        default=default_contact_channels,
+        blank=True,
+        help_text="How you are happy to be contacted about mentoring.",
+    )
+    contact_days = models.JSONField(
+        "days you may be contacted", default=default_contact_days, blank=True
+    )
+    contact_hours_start = models.TimeField(
+        "contact hours start", default=dt.time(9, 0), help_text="In your time zone."
+    )
+    contact_hours_end = models.TimeField(
+        "contact hours end", default=dt.time(18, 0), help_text="In your time zone."
+    )
+    is_staff = models.BooleanField(
+        "staff status",
+        default=False,
+        help_text="Staff can create programs and use the site administration.",
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering: ClassVar = ["name", "email"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.contact_hours_start == self.contact_hours_end:
+            raise ValidationError(
+                {"contact_hours_end": "The end of your contact hours must differ from the start."}
+            )
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def may_be_contacted_at(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` falls inside this person's contact days and hours."""
+        local = moment.astimezone(self.tzinfo)
+        if self.contact_days and local.weekday() not in self.contact_days:
+            return False
+        start, end, now = self.contact_hours_start, self.contact_hours_end, local.time()
+        if start < end:
+            return start <= now < end
+        # Hours that wrap past midnight, e.g. 20:00 to 02:00.
+        return now >= start or now < end

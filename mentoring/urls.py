@@ -1,0 +1,27 @@
+"""Root URLs."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from mentoring import views
+
+# Django admin logs in through allauth, so rate limits and 2FA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Constellation administration"
+admin.site.site_title = "Constellation"
+
+urlpatterns = [
+    path("", views.home_page, name="home"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("programs/", include("programs.urls")),
+    path("invitations/", include("programs.invitation_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "mentoring.views.bad_request"
+handler403 = "mentoring.views.permission_denied"
+handler404 = "mentoring.views.page_not_found"
+handler500 = "mentoring.views.server_error"

@@ -1,0 +1,491 @@
+"""CSV import of participants.
+
+Two passes. ``check()`` reads the whole file and reports every bad row with its
+line number and reason, touching nothing. ``participant_import_create()`` then
+writes the valid rows in one transaction with bulk queries, unless some row is
+bad and the admin did not ask for "valid rows only", in which case nothing is
+written. Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from mentoring.models import User
+from programs.models import Invitation, Membership, ParticipantImport, Program, Topic
+
+Role = Membership.Role
+
+COLUMNS = ("email", "name", "role", "department", "manager_email", "topics", "capacity")
+REQUIRED_COLUMNS = ("email", "role")
+HEADER_ALIASES = {
+    "e-mail": "email",
+    "email address": "email",
+    "e-mail address": "email",
+    "full name": "name",
+    "manager": "manager_email",
+    "manager email": "manager_email",
+    "manager e-mail": "manager_email",
+    "manager_e-mail": "manager_email",
+    "dept": "department",
+    "topic": "topics",
+    "mentee capacity": "capacity",
+}
+TOPIC_SEPARATORS = (";", "|")
+MAX_CAPACITY = 20
+CHUNK = 1000
+
+
+@dataclass
+class RowError:
+    line: int | None
+    email: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "email": self.email, "reason": self.reason}
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    name: str
+    role: str
+    department: str
+    manager_email: str
+    topic_ids: list[int]
+    capacity: int | None
+
+
+@dataclass
+class Report:
+    """What ``check()`` found: the valid rows and every error, in line order."""
+
+    rows_total: int = 0
+    rows: list[Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        return [e for e in self.errors if e.line is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def can_import_valid_rows(self) -> bool:
+        return not self.file_errors and bool(self.rows)
+
+
+def decode(raw: bytes) -> str:
+    """The file's text; raises ValidationError when it is not UTF-8 (a BOM is fine)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            "The file is not UTF-8 text (byte %(pos)s). In Excel choose "
+            "“CSV UTF-8” when you save it, then upload it again.",
+            params={"pos": exc.start + 1},
+        ) from None
+    if "\x00" in text:
+        raise ValidationError("The file contains NUL bytes; it does not look like a CSV file.")
+    return text
+
+
+def _norm_header(name: str) -> str:
+    key = " ".join(name.strip().lower().replace("_", " ").split())
+    key = HEADER_ALIASES.get(key, key)
+    return key.replace(" ", "_")
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) for every record, blank lines skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        yield start, record
+
+
+def check(program: Program, text: str) -> Report:
+    """Check every row of ``text`` against the program; write nothing."""
+    report = Report()
+
+    def file_error(reason: str) -> Report:
+        report.errors.append(RowError(None, "", reason))
+        return report
+
+    records = _records(text)
+    try:
+        first = next(records, None)
+        if first is None:
+            return file_error("The file is empty. The first line must name the columns.")
+        _, header = first
+        columns = [_norm_header(h) for h in header]
+        unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS]
+        if unknown:
+            return file_error(
+                "Unknown column(s): "
+                + ", ".join(f"“{h.strip()[:40]}”" for h in unknown[:10])
+                + ". The columns are: "
+                + ", ".join(COLUMNS)
+                + "."
+            )
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            return file_error(f"Missing column(s): {', '.join(missing)}.")
+        repeated = sorted({c for c in columns if columns.count(c) > 1})
+        if repeated:
+            return file_error(f"Column(s) named twice: {', '.join(repeated)}.")
+        raw_rows = []
+        for line, record in records:
+            report.rows_total += 1
+            if report.rows_total > settings.IMPORT_MAX_ROWS:
+                report.rows = []
+                return file_error(
+                    f"The file has more than {settings.IMPORT_MAX_ROWS} rows; split it in parts."
+                )
+            raw_rows.append((line, record))
+    except csv.Error as exc:
+        report.rows = []
+        return file_error(f"The file is not valid CSV: {exc}.")
+
+    topics = {t.name.lower(): t.pk for t in Topic.objects.filter(program=program)}
+    members: dict[str, set[str]] = {}
+    for email, role in Membership.objects.filter(program=program).values_list(
+        "user__email", "role"
+    ):
+        members.setdefault(email.lower(), set()).add(role)
+
+    parsed: list[Row] = []
+    row_errors: dict[int, list[str]] = {}
+    first_line_of: dict[str, int] = {}
+
+    for line, record in raw_rows:
+        reasons: list[str] = []
+        if len(record) > len(columns):
+            reasons.append(f"has {len(record)} fields but the header names {len(columns)}")
+        values = dict(zip(columns, (c.strip() for c in record), strict=False))
+        email = values.get("email", "").lower()
+        row = Row(
+            line=line,
+            email=email,
+            name=values.get("name", ""),
+            role=values.get("role", "").lower(),
+            department=values.get("department", ""),
+            manager_email=values.get("manager_email", "").lower(),
+            topic_ids=[],
+            capacity=None,
+        )
+        reasons += _check_row(row, values, topics, members)
+        if email and email in first_line_of:
+            reasons.append(f"duplicate: {email} is already on line {first_line_of[email]}")
+        elif email:
+            first_line_of[email] = line
+        if reasons:
+            row_errors[line] = reasons
+        parsed.append(row)
+
+    # A manager must be in the program or on a valid row of this file; a row
+    # made invalid that way can in turn invalidate the rows it manages.
+    valid_in_file = {r.email for r in parsed if r.line not in row_errors}
+    changed = True
+    while changed:
+        changed = False
+        for row in parsed:
+            if row.line in row_errors or not row.manager_email or row.manager_email in members:
+                continue
+            if row.manager_email not in valid_in_file:
+                if row.manager_email in first_line_of:
+                    reason = (
+                        f"manager {row.manager_email} is on line "
+                        f"{first_line_of[row.manager_email]}, which has errors"
+                    )
+                else:
+                    reason = (
+                        f"manager {row.manager_email} is neither in this file nor in the program"
+                    )
+                row_errors[row.line] = [reason]
+                valid_in_file.discard(row.email)
+                changed = True
+
+    for row in parsed:
+        if row.line in row_errors:
+            for reason in row_errors[row.line]:
+                report.errors.append(RowError(row.line, row.email[:254], reason))
+        else:
+            report.rows.append(row)
+    return report
+
+
+def _check_row(
+    row: Row,
+    values: dict[str, str],
+    topics: dict[str, int],
+    members: dict[str, set[str]],
+) -> list[str]:
+    reasons = []
+    if not row.email:
+        reasons.append("e-mail is missing")
+    else:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            reasons.append(f"bad e-mail “{row.email[:80]}”")
+    if len(row.name) > 150:
+        reasons.append("name is longer than 150 characters")
+    if not row.role:
+        reasons.append("role is missing (mentor or mentee)")
+    elif row.role == Role.ADMIN:
+        reasons.append("role “admin” cannot be imported; add admins on the Admins page")
+    elif row.role not in Membership.PARTICIPANT_ROLES:
+        reasons.append(f"unknown role “{row.role[:40]}” (use mentor or mentee)")
+    elif row.email in members:
+        other = members[row.email] & ({Role.MENTOR.value, Role.MENTEE.value} - {row.role})
+        if other:
+            reasons.append(f"already a {other.pop()} in this program")
+    if len(row.department) > 100:
+        reasons.append("department is longer than 100 characters")
+    if row.manager_email:
+        try:
+            validate_email(row.manager_email)
+        except ValidationError:
+            reasons.append(f"bad manager e-mail “{row.manager_email[:80]}”")
+        else:
+            if row.manager_email == row.email:
+                reasons.append("manager is the person themselves")
+    raw_topics = values.get("topics", "")
+    for sep in TOPIC_SEPARATORS[1:]:
+        raw_topics = raw_topics.replace(sep, TOPIC_SEPARATORS[0])
+    for name in raw_topics.split(TOPIC_SEPARATORS[0]):
+        name = " ".join(name.split())
+        if not name:
+            continue
+        topic_id = topics.get(name.lower())
+        if topic_id is None:
+            reasons.append(f"unknown topic “{name[:60]}”")
+        elif topic_id not in row.topic_ids:
+            row.topic_ids.append(topic_id)
+    raw_capacity = values.get("capacity", "")
+    if raw_capacity:
+        if row.role == Role.MENTEE:
+            reasons.append("capacity applies to mentors only")
+        elif not raw_capacity.isdigit() or not 1 <= int(raw_capacity) <= MAX_CAPACITY:
+            reasons.append(f"capacity must be a whole number from 1 to {MAX_CAPACITY}")
+        else:
+            row.capacity = int(raw_capacity)
+    return reasons
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invitation_ids: list[int] = field(default_factory=list)
+
+
+def _apply(program: Program, actor: User, rows: list[Row], send_invitations: bool) -> Counts:
+    counts = Counts()
+    emails = [r.email for r in rows]
+    users: dict[str, User] = {}
+    for chunk in _chunks(emails):
+        for user in User.objects.filter(email__in=chunk):
+            users[user.email.lower()] = user
+    new_users = [
+        User(email=r.email, name=r.name, password=make_password(None))
+        for r in rows
+        if r.email not in users
+    ]
+    # Both PostgreSQL and SQLite (3.35+) hand back the new primary keys.
+    User.objects.bulk_create(new_users, batch_size=CHUNK)
+    users.update((u.email, u) for u in new_users)
+
+    existing: dict[tuple[int, str], Membership] = {}
+    user_ids = [u.pk for u in users.values()]
+    for chunk in _chunks(user_ids):
+        for m in Membership.objects.filter(program=program, user_id__in=chunk).prefetch_related(
+            "topics"
+        ):
+            existing[(m.user_id, m.role)] = m
+
+    Through = Membership.topics.through
+    to_create: list[tuple[Membership, Row]] = []
+    to_update: list[Membership] = []
+    topic_resets: list[tuple[Membership, list[int]]] = []
+    for row in rows:
+        user = users[row.email]
+        membership = existing.get((user.pk, row.role))
+        if membership is None:
+            membership = Membership(
+                program=program,
+                user=user,
+                role=row.role,
+                department=row.department,
+                manager_email=row.manager_email,
+                capacity=row.capacity,
+            )
+            to_create.append((membership, row))
+            continue
+        changed = False
+        for name in ("department", "manager_email", "capacity"):
+            if getattr(membership, name) != getattr(row, name):
+                setattr(membership, name, getattr(row, name))
+                changed = True
+        if changed:
+            to_update.append(membership)
+        current_topics = sorted(t.pk for t in membership.topics.all())
+        if current_topics != sorted(row.topic_ids):
+            topic_resets.append((membership, row.topic_ids))
+            if not changed:
+                to_update.append(membership)
+                changed = True
+        if changed:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+
+    if to_create:
+        Membership.objects.bulk_create([m for m, _ in to_create], batch_size=CHUNK)
+        Through.objects.bulk_create(
+            [
+                Through(membership_id=m.pk, topic_id=t)
+                for m, row in to_create
+                for t in row.topic_ids
+            ],
+            batch_size=CHUNK,
+        )
+        counts.created = len(to_create)
+    if to_update:
+        Membership.objects.bulk_update(
+            to_update, ["department", "manager_email", "capacity"], batch_size=CHUNK
+        )
+    if topic_resets:
+        Through.objects.filter(membership_id__in=[m.pk for m, _ in topic_resets]).delete()
+        Through.objects.bulk_create(
+            [Through(membership_id=m.pk, topic_id=t) for m, ids in topic_resets for t in ids],
+            batch_size=CHUNK,
+        )
+    if send_invitations and to_create:
+        counts.invitation_ids = _invite(program, actor, [m for m, _ in to_create])
+    return counts
+
+
+def _invite(program: Program, actor: User, memberships: list[Membership]) -> list[int]:
+    from programs.services import _expiry
+
+    open_invites = set(
+        Invitation.objects.filter(
+            program=program, accepted_at__isnull=True, revoked_at__isnull=True
+        ).values_list("email", "role")
+    )
+    expires = _expiry()
+    # The person is already a member; accepting the invitation lets them set up
+    # their account (the link proves the e-mail address is theirs) and enrol.
+    invitations = [
+        Invitation(
+            program=program, email=m.user.email, role=m.role, invited_by=actor, expires_at=expires
+        )
+        for m in memberships
+        if (m.user.email, m.role) not in open_invites
+    ]
+    Invitation.objects.bulk_create(invitations, batch_size=CHUNK)
+    return [i.pk for i in invitations]
+
+
+def participant_import_create(
+    *,
+    program: Program,
+    actor: User,
+    filename: str,
+    raw: bytes,
+    only_valid: bool = False,
+    send_invitations: bool = False,
+) -> ParticipantImport:
+    """Check an uploaded CSV and import it: all rows, only the valid ones, or none."""
+    record = ParticipantImport(
+        program=program,
+        uploaded_by=actor,
+        filename=filename[:255],
+        send_invitations=send_invitations,
+    )
+    if len(raw) > settings.IMPORT_MAX_BYTES:
+        limit_mb = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        record.status = ParticipantImport.Status.REJECTED
+        record.errors = [RowError(None, "", f"The file is larger than {limit_mb} MB.").as_dict()]
+        record.save()
+        return record
+    try:
+        text = decode(raw)
+    except ValidationError as exc:
+        record.status = ParticipantImport.Status.REJECTED
+        record.errors = [RowError(None, "", exc.messages[0]).as_dict()]
+        record.save()
+        return record
+    record.content = text
+    return _run(record, actor=actor, only_valid=only_valid)
+
+
+def participant_import_valid_rows(*, record: ParticipantImport, actor: User) -> ParticipantImport:
+    """Import the valid rows of an upload that was rejected for its bad rows."""
+    if record.status != ParticipantImport.Status.REJECTED or not record.content:
+        raise ValidationError("This upload was already imported.")
+    again = ParticipantImport(
+        program=record.program,
+        uploaded_by=actor,
+        filename=record.filename,
+        send_invitations=record.send_invitations,
+        content=record.content,
+    )
+    return _run(again, actor=actor, only_valid=True)
+
+
+def _run(record: ParticipantImport, *, actor: User, only_valid: bool) -> ParticipantImport:
+    from programs.services import _enqueue_invitation_emails
+
+    program = record.program
+    with transaction.atomic():
+        # One import per program at a time: concurrent uploads would both see
+        # the same people as new.
+        Program.objects.select_for_update().filter(pk=program.pk).first()
+        report = check(program, record.content)
+        record.rows_total = report.rows_total
+        record.rows_valid = len(report.rows)
+        record.errors = [e.as_dict() for e in report.errors]
+        if report.ok or (only_valid and report.can_import_valid_rows):
+            counts = _apply(program, actor, report.rows, record.send_invitations)
+            record.created_count = counts.created
+            record.updated_count = counts.updated
+            record.unchanged_count = counts.unchanged
+            record.imported_at = timezone.now()
+            record.status = (
+                ParticipantImport.Status.IMPORTED if report.ok else ParticipantImport.Status.PARTIAL
+            )
+            _enqueue_invitation_emails(counts.invitation_ids)
+        else:
+            record.status = ParticipantImport.Status.REJECTED
+        record.save()
+    return record

@@ -1,0 +1,1 @@
+"""Views of the programs app, one module per area."""

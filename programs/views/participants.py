@@ -1,0 +1,142 @@
+"""Participants: the admins' directory, a participant's profile, export and CSV import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentoring.csvutil import csv_response
+from mentoring.types import AuthenticatedHttpRequest
+from programs import imports, selectors, services
+from programs.access import get_import_for_admin, get_membership_for_admin, get_program_access
+from programs.forms import DirectoryFilterForm, ImportForm
+
+PAGE_SIZE = 25
+
+
+@login_required
+def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    access = get_program_access(request.user, slug, admin=True)
+    departments = selectors.departments(access.program)
+    form = DirectoryFilterForm(request.GET or None, program=access.program, departments=departments)
+    filters = selectors.DirectoryFilters()
+    if form.is_valid():
+        filters = selectors.DirectoryFilters(
+            q=form.cleaned_data["q"].strip(),
+            role=form.cleaned_data["role"],
+            topic=form.cleaned_data["topic"],
+            department=form.cleaned_data["department"],
+            enrolled=form.cleaned_data["enrolled"],
+        )
+    page = Paginator(selectors.directory(access, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/participant_directory.html",
+        {
+            "access": access,
+            "program": access.program,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def participant_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, membership = get_membership_for_admin(request.user, slug, pk)
+    if not membership.is_participant:
+        raise PermissionDenied("Admins are listed on the Admins page.")
+    return render(
+        request,
+        "programs/participant_detail.html",
+        {
+            "access": access,
+            "program": access.program,
+            "membership": membership,
+            "answers": selectors.participant_answers(membership),
+            "topics": membership.topics.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, membership = get_membership_for_admin(request.user, slug, pk)
+    if not membership.is_participant:
+        raise PermissionDenied("Remove admins on the Admins page.")
+    services.membership_remove(membership=membership, actor=request.user)
+    messages.success(
+        request, f"{membership.user} is no longer a {membership.get_role_display().lower()}."
+    )
+    return redirect("programs:participants", slug=slug)
+
+
+@login_required
+def participant_export(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
+    access = get_program_access(request.user, slug, admin=True)
+    stamp = timezone.localdate().isoformat()
+    return csv_response(
+        selectors.export_participants(access), f"{access.program.slug}-participants-{stamp}.csv"
+    )
+
+
+@login_required
+def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    access = get_program_access(request.user, slug, admin=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        record = imports.participant_import_create(
+            program=access.program,
+            actor=request.user,
+            filename=upload.name or "",
+            raw=upload.read(),
+            only_valid=form.cleaned_data["only_valid"],
+            send_invitations=form.cleaned_data["send_invitations"],
+        )
+        return redirect("programs:import_detail", slug=slug, pk=record.pk)
+    return render(
+        request,
+        "programs/import_form.html",
+        {
+            "access": access,
+            "program": access.program,
+            "form": form,
+            "recent": access.program.imports.select_related("uploaded_by")[:10],
+            "columns": imports.COLUMNS,
+        },
+    )
+
+
+@login_required
+def import_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, record = get_import_for_admin(request.user, slug, pk)
+    return render(
+        request,
+        "programs/import_detail.html",
+        {"access": access, "program": access.program, "record": record},
+    )
+
+
+@login_required
+@require_POST
+def import_valid_rows(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, record = get_import_for_admin(request.user, slug, pk)
+    try:
+        again = imports.participant_import_valid_rows(record=record, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("programs:import_detail", slug=slug, pk=record.pk)
+    return redirect("programs:import_detail", slug=slug, pk=again.pk)
