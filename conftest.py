@@ -5,7 +5,9 @@ and a mentee; an outsider who is signed in but belongs to another program;
 and the anonymous visitor.
 """
 
+import copy
 import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +29,17 @@ def require_service(name: str, reachable: bool, detail: str = "") -> None:
     if IN_CI:
         pytest.fail(f"{message} (CI must run every service test)")
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own cache namespace (rate limits, MFA codes ...).
+
+    Clearing the cache instead would flush a shared Redis database.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @dataclass
@@ -64,3 +77,46 @@ def personas(db) -> Personas:
 @pytest.fixture
 def staff_user(db) -> User:
     return UserFactory.create(is_staff=True)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never Playwright's own download)."""
+    require_service("Chromium", os.path.exists(CHROMIUM), f"install Debian's chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test still
+    # talks to the database synchronously, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (separate cookies), closed afterwards."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
