@@ -83,14 +83,14 @@ def test_sign_up_has_no_username_and_requires_a_name(client):
 
 
 def test_login_is_by_email_in_any_case(client):
-    user = UserFactory(email="casey@example.org")
+    user = UserFactory.create(email="casey@example.org")
     response = sign_in(client, "CASEY@Example.org")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_sixth_wrong_password_in_five_minutes_is_refused(client):
-    UserFactory(email="target@example.org")
+    UserFactory.create(email="target@example.org")
     for _ in range(5):
         response = sign_in(client, "target@example.org", "wrong-password")
         assert "Too many failed login attempts" not in response.content.decode()
@@ -102,7 +102,7 @@ def test_sixth_wrong_password_in_five_minutes_is_refused(client):
 
 
 def test_password_reset_by_email(client):
-    user = UserFactory(email="forgetful@example.org")
+    user = UserFactory.create(email="forgetful@example.org")
     client.post(reverse("account_reset_password"), {"email": "forgetful@example.org"})
     assert len(mail.outbox) == 1
     link = next(link for link in links_in(mail.outbox[0]) if "/password/reset/key/" in link)
@@ -119,7 +119,7 @@ def test_password_reset_by_email(client):
 
 
 def test_email_change_is_verified_before_it_replaces_the_old_one(client):
-    user = UserFactory(email="old@example.org")
+    user = UserFactory.create(email="old@example.org")
     sign_in(client, "old@example.org")
     mail.outbox.clear()
     response = client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
@@ -145,10 +145,10 @@ def test_admin_login_goes_through_allauth(client):
 
 
 def test_admin_refuses_non_staff_and_admits_staff(client):
-    UserFactory(email="member@example.org")
+    UserFactory.create(email="member@example.org")
     sign_in(client, "member@example.org")
     assert client.get("/admin/login/?next=/admin/").status_code == 403
-    staff = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff = UserFactory.create(email="staff@example.org", is_staff=True, is_superuser=True)
     client.force_login(staff)
     assert client.get("/admin/").status_code == 200
 
@@ -159,7 +159,7 @@ def current_code(secret):
 
 
 def test_any_user_can_turn_on_totp_two_factor_and_then_login_asks_for_it(client):
-    user = UserFactory(email="careful@example.org")
+    user = UserFactory.create(email="careful@example.org")
     sign_in(client, "careful@example.org")
     # Turning on 2FA asks for the password once more.
     response = client.get(reverse("mfa_activate_totp"))

@@ -63,8 +63,9 @@ def test_admin_creates_program_invites_and_the_invitee_signs_up_and_enrols(live_
     admin.get_by_role("button", name="Send invitation").click()
     admin.get_by_text("Invitation sent to jo.newcomer@example.org").wait_for()
     invitation_mail = next(m for m in mail.outbox if m.to == ["jo.newcomer@example.org"])
-    link = re.search(r"https?://\S+/invitations/\S+/", invitation_mail.body).group(0)
-    path = link.split("/invitations/", 1)[1]
+    found = re.search(r"https?://\S+/invitations/(\S+/)", str(invitation_mail.body))
+    assert found, invitation_mail.body
+    path = found.group(1)
 
     # The invitee opens the link in their own browser, signs up and enrols.
     jo = new_page()
