@@ -7,6 +7,7 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from mentoring.forms import timezone_choices
 from mentoring.models import User
@@ -168,7 +169,9 @@ def answer_field(question: Question) -> forms.Field:
     """The form field that asks ``question``."""
     common: dict[str, Any] = {
         "label": question.text,
-        "help_text": question.help_text,
+        # Form renderers (Django's and crispy's) output help text unescaped, as
+        # trusted HTML; an admin's help text is plain text.
+        "help_text": escape(question.help_text),
         "required": question.required,
     }
     choices = [(c.pk, c.label) for c in question.choices.all()]

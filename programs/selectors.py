@@ -116,8 +116,9 @@ def directory(access: ProgramAccess, filters: DirectoryFilters) -> QuerySet[Memb
 
 
 def departments(program: Program) -> list[str]:
+    """The departments of the program's participants, for the directory's filter."""
     return list(
-        Membership.objects.filter(program=program)
+        Membership.objects.filter(program=program, role__in=Membership.PARTICIPANT_ROLES)
         .exclude(department="")
         .order_by("department")
         .values_list("department", flat=True)

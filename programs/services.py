@@ -161,8 +161,10 @@ def _save_topic(topic: Topic) -> Topic:
     clash = Topic.objects.filter(program_id=topic.program_id, name__iexact=topic.name)
     if topic.pk:
         clash = clash.exclude(pk=topic.pk)
-    if clash.exists():
-        raise ValidationError({"name": f"There is already a topic called “{topic.name}”."})
+    existing = clash.first()
+    if existing is not None:
+        # Name the topic that is there: it may differ from the new name in case only.
+        raise ValidationError({"name": f"There is already a topic called “{existing.name}”."})
     topic.save()
     return topic
 
@@ -455,7 +457,10 @@ def invitation_send(*, invitation_id: int) -> bool:
     )
     if invitation is None or not invitation.is_open:
         return False
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    # Someone imported from a CSV has an account but no password yet: they set
+    # one up from the link, like a newcomer.
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    has_account = existing is not None and existing.has_usable_password()
     emails.send(
         "invitation",
         invitation.email,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from mentoring.forms import add_service_errors
@@ -111,7 +112,9 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "programs/invitation_landing.html", context)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None and existing.has_usable_password():
-        context["login_url"] = reverse("account_login") + "?next=" + request.get_full_path()
+        context["login_url"] = (
+            reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
+        )
         return render(request, "programs/invitation_landing.html", context)
     form = JoinForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
