@@ -423,6 +423,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Each send (first or again) is requested before it is queued and claimed
+    # by the task with a conditional update, so a task run twice sends once.
+    sends_requested = models.PositiveIntegerField(default=0)
     send_count = models.PositiveIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(

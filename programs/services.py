@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -380,9 +380,11 @@ def _expiry() -> dt.datetime:
 
 
 def _enqueue_invitation_emails(ids: list[int]) -> None:
+    """Ask for one more e-mail per invitation and queue the task once this commits."""
     from programs import tasks
 
     if ids:
+        Invitation.objects.filter(pk__in=ids).update(sends_requested=F("sends_requested") + 1)
         transaction.on_commit(lambda: tasks.send_invitations.delay(ids))
 
 
@@ -451,31 +453,43 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """Send one invitation e-mail (called by the task); False when it is no longer open."""
+    """Send a requested invitation e-mail (called by the task).
+
+    The send is claimed first with a conditional update, so running the task
+    twice, or two workers at once, sends it once. False when there was nothing
+    to send: already sent, or the invitation is no longer open.
+    """
     invitation = (
         Invitation.objects.select_related("program", "invited_by").filter(pk=invitation_id).first()
     )
     if invitation is None or not invitation.is_open:
         return False
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, send_count__lt=F("sends_requested")
+    ).update(send_count=F("send_count") + 1, sent_at=timezone.now())
+    if not claimed:
+        return False
     # Someone imported from a CSV has an account but no password yet: they set
     # one up from the link, like a newcomer.
     existing = User.objects.filter(email__iexact=invitation.email).first()
     has_account = existing is not None and existing.has_usable_password()
-    emails.send(
-        "invitation",
-        invitation.email,
-        {
-            "invitation": invitation,
-            "program": invitation.program,
-            "role_label": invitation.get_role_display(),
-            "inviter": invitation.invited_by,
-            "url": invitation_url(invitation),
-            "has_account": has_account,
-        },
-    )
-    Invitation.objects.filter(pk=invitation.pk).update(
-        sent_at=timezone.now(), send_count=invitation.send_count + 1
-    )
+    try:
+        emails.send(
+            "invitation",
+            invitation.email,
+            {
+                "invitation": invitation,
+                "program": invitation.program,
+                "role_label": invitation.get_role_display(),
+                "inviter": invitation.invited_by,
+                "url": invitation_url(invitation),
+                "has_account": has_account,
+            },
+        )
+    except Exception:
+        # Give the claim back so that the retried task sends it.
+        Invitation.objects.filter(pk=invitation.pk).update(send_count=F("send_count") - 1)
+        raise
     return True
 
 

@@ -5,7 +5,15 @@ from celery import shared_task
 from programs import services
 
 
-@shared_task(name="programs.send_invitations")
+# A mail server that is briefly unreachable raises OSError: retry later. The
+# service claims each send before it sends, so a retry never sends twice.
+@shared_task(
+    name="programs.send_invitations",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=5,
+)
 def send_invitations(invitation_ids: list[int]) -> int:
-    """Send the invitation e-mails; an invitation no longer open is skipped."""
+    """Send the requested invitation e-mails; returns how many went out."""
     return sum(services.invitation_send(invitation_id=i) for i in invitation_ids)

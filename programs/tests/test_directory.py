@@ -179,7 +179,17 @@ def test_another_programs_topic_is_not_a_filter(personas):
     theirs = TopicFactory.create(program=personas.other_program)
     response = personas.client("admin").get(directory_url(personas.program, topic=theirs.pk))
     assert response.status_code == 200
-    assert "Some filters were not understood" in response.content.decode()
+    assert "Ignored what was not understood: topic." in response.content.decode()
+
+
+def test_a_bad_filter_does_not_drop_the_good_ones(personas):
+    theirs = TopicFactory.create(program=personas.other_program)
+    response = personas.client("admin").get(
+        directory_url(personas.program, topic=theirs.pk, role="mentor")
+    )
+    people = [m.user for m in response.context["page"].object_list]
+    assert people == [personas.mentor]
+    assert "Ignored what was not understood: topic." in response.content.decode()
 
 
 def test_directory_pages_hold_25_people(personas):

@@ -216,7 +216,7 @@ def test_admin_resends_an_invitation_with_a_fresh_expiry(
     personas, invitation, django_capture_on_commit_callbacks
 ):
     Invitation.objects.filter(pk=invitation.pk).update(
-        expires_at=timezone.now() - dt.timedelta(hours=1), send_count=1
+        expires_at=timezone.now() - dt.timedelta(hours=1), sends_requested=1, send_count=1
     )
     url = reverse("programs:invitation_resend", args=[personas.program.slug, invitation.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -609,3 +609,36 @@ def test_an_admin_invitation_from_another_program_does_not_open_this_one(persona
     ana = User.objects.get(email="ana@example.org")
     assert login(ana).get(personas.program.get_absolute_url()).status_code == 404
     assert login(ana).get(personas.other_program.get_absolute_url()).status_code == 200
+
+
+# --- Sending is safe to repeat ---------------------------------------------------------------
+
+
+def test_invitation_task_run_twice_sends_one_email(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = services.invitation_create(
+            program=personas.program, actor=personas.admin, email="twice@example.org", role="mentee"
+        )
+    assert len(callbacks) == 1
+    callbacks[0]()  # the queued task
+    callbacks[0]()  # the same task delivered again (a retry, a second worker)
+    assert [m.to for m in mail.outbox] == [["twice@example.org"]]
+    invitation.refresh_from_db()
+    assert (invitation.sends_requested, invitation.send_count) == (1, 1)
+
+
+def test_a_failed_send_is_given_back_and_the_retry_sends_it(personas, monkeypatch):
+    invitation = InvitationFactory.create(program=personas.program, sends_requested=1)
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server unreachable")
+
+    monkeypatch.setattr(services.emails, "send", broken)
+    with pytest.raises(OSError, match="unreachable"):
+        services.invitation_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.send_count == 0
+    monkeypatch.undo()
+    assert services.invitation_send(invitation_id=invitation.pk) is True
+    assert services.invitation_send(invitation_id=invitation.pk) is False
+    assert len(mail.outbox) == 1

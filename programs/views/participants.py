@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,15 +27,18 @@ def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpR
     access = get_program_access(request.user, slug, admin=True)
     departments = selectors.departments(access.program)
     form = DirectoryFilterForm(request.GET or None, program=access.program, departments=departments)
-    filters = selectors.DirectoryFilters()
-    if form.is_valid():
-        filters = selectors.DirectoryFilters(
-            q=form.cleaned_data["q"].strip(),
-            role=form.cleaned_data["role"],
-            topic=form.cleaned_data["topic"],
-            department=form.cleaned_data["department"],
-            enrolled=form.cleaned_data["enrolled"],
-        )
+    # Apply every filter that was understood; the page names the ones that were not.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    filters = selectors.DirectoryFilters(
+        q=data.get("q", "").strip(),
+        role=data.get("role", ""),
+        topic=data.get("topic"),
+        department=data.get("department", ""),
+        enrolled=data.get("enrolled", ""),
+    )
     page = Paginator(selectors.directory(access, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -48,6 +53,7 @@ def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpR
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "ignored": [str(form.fields[name].label).lower() for name in form.errors],
         },
     )
 
