@@ -210,10 +210,21 @@ def _sync_choices(question: Question, labels: Sequence[str]) -> None:
             raise ValidationError({"choices": "Keep each option under 200 characters."})
     else:
         labels = []
-    existing = {c.label.lower(): c for c in question.choices.all()}
+    old = list(question.choices.all())
+    by_label = {c.label.lower(): c for c in old}
+    matched = {by_label[label.lower()].pk for label in labels if label.lower() in by_label}
+    # An option whose label is gone but whose place in the list has a new label
+    # was renamed: it keeps its id, so the answers that chose it still do.
+    renamed = {
+        position: choice
+        for position, choice in enumerate(old)
+        if choice.pk not in matched
+        and position < len(labels)
+        and labels[position].lower() not in by_label
+    }
     keep = []
     for position, label in enumerate(labels):
-        choice = existing.get(label.lower())
+        choice = by_label.get(label.lower()) or renamed.get(position)
         if choice is None:
             choice = Choice(question=question, label=label, position=position)
         else:

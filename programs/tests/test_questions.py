@@ -390,3 +390,51 @@ def test_question_text_and_options_are_shown_escaped(personas):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<i>x</i>" not in page
+
+
+def test_renaming_an_option_in_place_keeps_the_answers_that_chose_it(personas):
+    question = services.question_create(
+        program=personas.program,
+        actor=personas.admin,
+        text="Style?",
+        kind="single",
+        audience="everyone",
+        choices=["Planned", "Spontaneous", "Mixed"],
+    )
+    planned, spontaneous, _ = question.choices.all()
+    membership = personas.membership("mentee")
+    Answer.objects.create(membership=membership, question=question, value=spontaneous.pk)
+    services.question_update(
+        question=question,
+        actor=personas.admin,
+        text="Style?",
+        kind="single",
+        audience="everyone",
+        choices=["Planned", "Go with the flow", "Mixed", "Other"],
+    )
+    labels = {c.pk: c.label for c in question.choices.all()}
+    assert labels[spontaneous.pk] == "Go with the flow"
+    assert labels[planned.pk] == "Planned"
+    assert list(labels.values()) == ["Planned", "Go with the flow", "Mixed", "Other"]
+    answer = Answer.objects.get(membership=membership, question=question)
+    assert answer.display() == "Go with the flow"
+
+
+def test_removing_an_option_deletes_it(personas):
+    question = services.question_create(
+        program=personas.program,
+        actor=personas.admin,
+        text="Style?",
+        kind="single",
+        audience="everyone",
+        choices=["Planned", "Spontaneous", "Mixed"],
+    )
+    services.question_update(
+        question=question,
+        actor=personas.admin,
+        text="Style?",
+        kind="single",
+        audience="everyone",
+        choices=["Planned", "Mixed"],
+    )
+    assert [c.label for c in question.choices.all()] == ["Planned", "Mixed"]
