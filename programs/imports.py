@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from mentoring.models import User
@@ -123,9 +124,15 @@ def _norm_header(name: str) -> str:
     return key.replace(" ", "_")
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _delimiter(text: str) -> str:
+    """Comma, or semicolon: spreadsheets in locales with a decimal comma save CSV with ";"."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(first line number, fields) for every record, blank lines skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     while True:
         start = reader.line_num + 1
         try:
@@ -145,7 +152,8 @@ def check(program: Program, text: str) -> Report:
         report.errors.append(RowError(None, "", reason))
         return report
 
-    records = _records(text)
+    delimiter = _delimiter(text)
+    records = _records(text, delimiter)
     try:
         first = next(records, None)
         if first is None:
@@ -177,6 +185,8 @@ def check(program: Program, text: str) -> Report:
                     f"The file has more than {settings.IMPORT_MAX_ROWS} rows; split it in parts."
                 )
             raw_rows.append((line, record))
+        if not raw_rows:
+            return file_error("The file names the columns but has no participant rows.")
     except csv.Error as exc:
         report.rows = []
         return file_error(f"The file is not valid CSV: {exc}.")
@@ -197,6 +207,9 @@ def check(program: Program, text: str) -> Report:
         if len(record) > len(columns):
             reasons.append(f"has {len(record)} fields but the header names {len(columns)}")
         values = dict(zip(columns, (c.strip() for c in record), strict=False))
+        if delimiter == ";" and "topics" in values:
+            # With ";" between columns, topics are separated by "," (or "|").
+            values["topics"] = values["topics"].replace(",", ";")
         email = values.get("email", "").lower()
         row = Row(
             line=line,
@@ -495,9 +508,11 @@ def participant_import_create(
         send_invitations=send_invitations,
     )
     if len(raw) > settings.IMPORT_MAX_BYTES:
-        limit_mb = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        limit = filesizeformat(settings.IMPORT_MAX_BYTES)
         record.status = ParticipantImport.Status.REJECTED
-        record.errors = [RowError(None, "", f"The file is larger than {limit_mb} MB.").as_dict()]
+        record.errors = [
+            RowError(None, "", f"The file is larger than {limit}; split it in parts.").as_dict()
+        ]
         record.save()
         return record
     try:

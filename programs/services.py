@@ -405,7 +405,14 @@ def invitation_create(
 ) -> Invitation:
     """Invite someone by e-mail to the program in ``role``; the e-mail goes out on commit."""
     email = email.strip().lower()
-    if Membership.objects.filter(program=program, user__email__iexact=email, role=role).exists():
+    member = (
+        Membership.objects.filter(program=program, user__email__iexact=email, role=role)
+        .select_related("user")
+        .first()
+    )
+    # A member imported without an invitation has no password yet: inviting
+    # them is how they set up their account.
+    if member is not None and member.user.has_usable_password():
         raise ValidationError(
             {"email": f"{email} is already a {Role(role).label.lower()} in this program."}
         )

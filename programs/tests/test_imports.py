@@ -372,7 +372,46 @@ def test_file_that_is_too_large_is_rejected(personas, settings):
     raw = csv_bytes(*(f"p{i}@example.org,{'N' * 100},mentee,,,," for i in range(9000)))
     assert len(raw) > settings.IMPORT_MAX_BYTES
     reason = rejected_file(personas, raw)
-    assert reason == "The file is larger than 1 MB."
+    assert reason == "The file is larger than 1.0\xa0MB; split it in parts."
+
+
+def test_upload_view_reads_no_more_than_the_limit(personas, settings, monkeypatch):
+    settings.IMPORT_MAX_BYTES = 2048
+    from programs import imports
+
+    received = []
+    real = imports.participant_import_create
+
+    def spy(**kwargs):
+        received.append(len(kwargs["raw"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "participant_import_create", spy)
+    big = SimpleUploadedFile("big.csv", b"email,role\n" + b"x@example.org,mentee\n" * 5000)
+    url = reverse("programs:import", args=[personas.program.slug])
+    response = personas.client("admin").post(url, {"file": big})
+    assert response.status_code == 302
+    assert received == [2049]  # the limit and one byte to tell it was exceeded
+    record = ParticipantImport.objects.get()
+    assert record.status == Status.REJECTED
+    assert "larger than" in record.errors[0]["reason"]
+
+
+def test_header_without_rows_is_a_problem_not_an_empty_success(personas):
+    reason = rejected_file(personas, b"email,name,role\n\n")
+    assert reason == "The file names the columns but has no participant rows."
+
+
+def test_semicolon_separated_file_from_a_european_spreadsheet_imports(personas, topics):
+    raw = (
+        b"email;name;role;department;manager_email;topics;capacity\n"
+        b"ana@example.org;Ana Diaz;mentee;Sales;;Leadership, Public speaking;\n"
+        b"lee@example.org;Lee Park;mentor;Sales;;Leadership;2\n"
+    )
+    record = run_import(personas, raw)
+    assert record.status == Status.IMPORTED, record.errors
+    ana = Membership.objects.get(program=personas.program, user__email="ana@example.org")
+    assert sorted(t.name for t in ana.topics.all()) == ["Leadership", "Public speaking"]
 
 
 @pytest.mark.parametrize(

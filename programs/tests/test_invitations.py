@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
@@ -642,3 +643,27 @@ def test_a_failed_send_is_given_back_and_the_retry_sends_it(personas, monkeypatc
     assert services.invitation_send(invitation_id=invitation.pk) is True
     assert services.invitation_send(invitation_id=invitation.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_imported_member_without_an_account_can_still_be_invited(personas):
+    from programs.imports import participant_import_create
+
+    participant_import_create(
+        program=personas.program,
+        actor=personas.admin,
+        filename="people.csv",
+        raw=b"email,role\nquiet@example.org,mentee\n",
+    )
+    invitation = services.invitation_create(
+        program=personas.program, actor=personas.admin, email="quiet@example.org", role="mentee"
+    )
+    assert invitation.pk
+    # Once they have set a password they are an ordinary member: no second invitation.
+    invitation.delete()
+    user = User.objects.get(email="quiet@example.org")
+    user.set_password("a-long-unusual-passphrase")
+    user.save()
+    with pytest.raises(ValidationError, match="already a mentee"):
+        services.invitation_create(
+            program=personas.program, actor=personas.admin, email="quiet@example.org", role="mentee"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,7 +109,8 @@ def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             program=access.program,
             actor=request.user,
             filename=upload.name or "",
-            raw=upload.read(),
+            # Never more than the limit (+1 byte, to tell that it was exceeded).
+            raw=upload.read(settings.IMPORT_MAX_BYTES + 1),
             only_valid=form.cleaned_data["only_valid"],
             send_invitations=form.cleaned_data["send_invitations"],
         )
