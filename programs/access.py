@@ -8,8 +8,10 @@ role is too low gets 403.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from mentoring.models import User
@@ -23,6 +25,8 @@ from programs.models import (
 )
 
 Role = Membership.Role
+
+M = TypeVar("M", bound=Model)
 
 ADMIN_ONLY = "Only this program's admins can do that."
 
@@ -89,43 +93,30 @@ def get_participant_membership(
     return access, membership
 
 
-def get_membership_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Membership]:
+def _admin_object(user: User, slug: str, queryset: QuerySet[M], pk: int) -> tuple[ProgramAccess, M]:
+    """Object ``pk`` of ``queryset`` inside program ``slug``, for that program's admins only."""
     access = get_program_access(user, slug, admin=True)
     try:
-        membership = Membership.objects.select_related("user").get(pk=pk, program=access.program)
-    except Membership.DoesNotExist:
+        return access, queryset.get(pk=pk, program=access.program)
+    except ObjectDoesNotExist:
         raise Http404 from None
-    return access, membership
+
+
+def get_membership_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Membership]:
+    return _admin_object(user, slug, Membership.objects.select_related("user"), pk)
 
 
 def get_topic_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Topic]:
-    access = get_program_access(user, slug, admin=True)
-    try:
-        return access, Topic.objects.get(pk=pk, program=access.program)
-    except Topic.DoesNotExist:
-        raise Http404 from None
+    return _admin_object(user, slug, Topic.objects.all(), pk)
 
 
 def get_question_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Question]:
-    access = get_program_access(user, slug, admin=True)
-    try:
-        question = Question.objects.prefetch_related("choices").get(pk=pk, program=access.program)
-    except Question.DoesNotExist:
-        raise Http404 from None
-    return access, question
+    return _admin_object(user, slug, Question.objects.prefetch_related("choices"), pk)
 
 
 def get_invitation_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Invitation]:
-    access = get_program_access(user, slug, admin=True)
-    try:
-        return access, Invitation.objects.get(pk=pk, program=access.program)
-    except Invitation.DoesNotExist:
-        raise Http404 from None
+    return _admin_object(user, slug, Invitation.objects.all(), pk)
 
 
 def get_import_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, ParticipantImport]:
-    access = get_program_access(user, slug, admin=True)
-    try:
-        return access, ParticipantImport.objects.get(pk=pk, program=access.program)
-    except ParticipantImport.DoesNotExist:
-        raise Http404 from None
+    return _admin_object(user, slug, ParticipantImport.objects.all(), pk)

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from mentoring.forms import timezone_choices
 from mentoring.models import User
 from programs.models import Membership, Program, Question, Topic
-from programs.services import PROFILE_FIELDS
+from programs.services import PROFILE_FIELDS, PROGRAM_FIELDS
 
 Role = Membership.Role
 
@@ -30,24 +30,7 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields: ClassVar = [
-            "name",
-            "description",
-            "status",
-            "start_date",
-            "end_date",
-            "midpoint_date",
-            "cadence_days",
-            "timezone",
-            "matching_mode",
-            "default_mentor_capacity",
-            "allow_one_to_one",
-            "allow_circles",
-            "allow_flash",
-            "privacy_policy",
-            "agenda_lead_hours",
-            "meeting_reminder_hours",
-        ]
+        fields: ClassVar = list(PROGRAM_FIELDS)
         widgets: ClassVar = {
             "start_date": DATE,
             "end_date": DATE,
