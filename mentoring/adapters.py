@@ -11,9 +11,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
         user.email = user.email.lower()
-        name = form.cleaned_data.get("name")
-        if name:
-            user.name = name
+        # The name is saved by SignupExtraForm.signup(), allauth's hook for extra fields.
         if commit:
             user.save()
         return user

@@ -16,6 +16,13 @@ app = Celery("constellation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The periodic sweeps are added here by the reminders work; each entry says
-# what it sends and why it runs at that interval.
-app.conf.beat_schedule = {}
+# Periodic sweeps, by task name (the core app does not import the apps above it).
+app.conf.beat_schedule = {
+    # Invitation e-mails are recorded before they are queued; if the broker was
+    # down or a worker was lost, this sends what never went out. Every five
+    # minutes: late enough not to race the normal path, soon enough to matter.
+    "send-pending-invitations": {
+        "task": "programs.send_pending_invitations",
+        "schedule": 300.0,
+    },
+}

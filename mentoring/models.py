@@ -142,6 +142,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             )
 
     @property
+    def is_unclaimed(self) -> bool:
+        """Created for someone (by a CSV import) who has never set up the account.
+
+        The invitation link proves the address, so such an account may be set up
+        from it. An account whose password was disabled after use is not one.
+        """
+        return self.is_active and self.last_login is None and not self.has_usable_password()
+
+    @property
     def display_name(self) -> str:
         return self.name or self.email
 

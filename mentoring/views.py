@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from mentoring import home, services
 from mentoring.forms import ProfileForm
+from mentoring.models import User
 from mentoring.types import AuthenticatedHttpRequest
 
 
@@ -20,10 +21,10 @@ def home_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    # The form works on a copy: a refused edit must not show up in the navbar.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(user=user, **form.cleaned_data)
+        services.user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "mentoring/profile_edit.html", {"form": form})

@@ -40,10 +40,6 @@ class ProgramAccess:
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     @property
-    def roles(self) -> frozenset[str]:
-        return frozenset(self.memberships)
-
-    @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.memberships
 

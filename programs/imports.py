@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
 from django.core.exceptions import ValidationError
@@ -89,6 +90,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     columns: tuple[str, ...] = ()
+    owner_of: dict[str, int] = field(default_factory=dict)
 
     @property
     def file_errors(self) -> list[RowError]:
@@ -192,15 +194,16 @@ def check(program: Program, text: str) -> Report:
         return file_error(f"The file is not valid CSV: {exc}.")
 
     topics = {t.name.lower(): t.pk for t in Topic.objects.filter(program=program)}
-    members: dict[str, set[str]] = {}
-    for email, role in Membership.objects.filter(program=program).values_list(
-        "user__email", "role"
-    ):
-        members.setdefault(email.lower(), set()).add(role)
+    members = _member_roles_by_address(program)
+    email_at = columns.index("email")
+    report.owner_of = _owners(
+        {r[email_at].strip().lower() for _, r in raw_rows if len(r) > email_at}
+    )
 
     parsed: list[Row] = []
     row_errors: dict[int, list[str]] = {}
     first_line_of: dict[str, int] = {}
+    first_line_of_person: dict[int, int] = {}
 
     for line, record in raw_rows:
         reasons: list[str] = []
@@ -222,10 +225,18 @@ def check(program: Program, text: str) -> Report:
             capacity=None,
         )
         reasons += _check_row(row, values, topics, members)
+        owner = report.owner_of.get(email)
         if email and email in first_line_of:
             reasons.append(f"duplicate: {email} is already on line {first_line_of[email]}")
+        elif owner is not None and owner in first_line_of_person:
+            reasons.append(
+                f"duplicate: the same person as line {first_line_of_person[owner]} "
+                "(another of their e-mail addresses)"
+            )
         elif email:
             first_line_of[email] = line
+            if owner is not None:
+                first_line_of_person[owner] = line
         if reasons:
             row_errors[line] = reasons
         parsed.append(row)
@@ -239,6 +250,43 @@ def check(program: Program, text: str) -> Report:
         else:
             report.rows.append(row)
     return report
+
+
+def _member_roles_by_address(program: Program) -> dict[str, set[str]]:
+    """The roles of the program's members under every address that is theirs."""
+    roles_of: dict[int, set[str]] = {}
+    for user_id, role in Membership.objects.filter(program=program).values_list("user_id", "role"):
+        roles_of.setdefault(user_id, set()).add(role)
+    by_address: dict[str, set[str]] = {}
+    for chunk in _chunks(list(roles_of)):
+        addresses = [
+            *User.objects.filter(pk__in=chunk).values_list("email", "pk"),
+            *EmailAddress.objects.filter(user_id__in=chunk, verified=True).values_list(
+                "email", "user_id"
+            ),
+        ]
+        for address, user_id in addresses:
+            by_address.setdefault(address.lower(), set()).update(roles_of[user_id])
+    return by_address
+
+
+def _owners(emails: set[str]) -> dict[str, int]:
+    """The account each address belongs to: its login address, or a verified second one."""
+    owner_of: dict[str, int] = {}
+    for chunk in _chunks(sorted(e for e in emails if e)):
+        owner_of.update(
+            EmailAddress.objects.filter(verified=True)
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=chunk)
+            .values_list("email_lower", "user_id")
+        )
+        # The login address wins over anyone else's verified copy of it.
+        owner_of.update(
+            User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=chunk)
+            .values_list("email_lower", "pk")
+        )
+    return owner_of
 
 
 def _check_managers(
@@ -358,17 +406,14 @@ def _unusable_password() -> str:
 def _apply(
     program: Program,
     actor: User,
-    rows: list[Row],
-    columns: tuple[str, ...],
+    report: Report,
     send_invitations: bool,
 ) -> Counts:
+    rows, columns, owner_of = report.rows, report.columns, report.owner_of
     counts = Counts()
-    user_ids: dict[str, int] = {}
-    # Case-insensitive, as the unique index on LOWER(email) is: an account
-    # stored as "Ann@Example.org" is the same person as "ann@example.org".
-    for chunk in _chunks([r.email for r in rows]):
-        matches = User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk)
-        user_ids.update(matches.values_list("email_lower", "pk"))
+    # Accounts found by check(): case-insensitive, as the unique index on
+    # LOWER(email) is, and by verified second addresses too.
+    user_ids = {r.email: owner_of[r.email] for r in rows if r.email in owner_of}
     new_users = [
         User(email=r.email, name=r.name, password=_unusable_password())
         for r in rows
@@ -458,7 +503,7 @@ def _invite(program: Program, actor: User, people: list[tuple[str, str]]) -> lis
     An expired one is withdrawn and replaced, as ``invitation_create`` does; the
     database allows one open invitation per e-mail (any case) and role.
     """
-    from programs.services import _expiry
+    from programs.services import invitation_expiry
 
     open_invites = {
         (email.lower(), role): (pk, expires_at)
@@ -467,7 +512,7 @@ def _invite(program: Program, actor: User, people: list[tuple[str, str]]) -> lis
         ).values_list("pk", "email", "role", "expires_at")
     }
     now = timezone.now()
-    expires = _expiry()
+    expires = invitation_expiry()
     expired: list[int] = []
     invitations = []
     for email, role in people:
@@ -526,22 +571,32 @@ def participant_import_create(
     return _run(record, actor=actor, only_valid=only_valid)
 
 
+@transaction.atomic
 def participant_import_valid_rows(*, record: ParticipantImport, actor: User) -> ParticipantImport:
-    """Import the valid rows of an upload that was rejected for its bad rows."""
+    """Import, once, the valid rows of an upload that was rejected for its bad rows."""
+    record = ParticipantImport.objects.select_for_update().get(pk=record.pk)
     if record.status != ParticipantImport.Status.REJECTED or not record.content:
-        raise ValidationError("This upload was already imported.")
-    again = ParticipantImport(
-        program=record.program,
-        uploaded_by=actor,
-        filename=record.filename,
-        send_invitations=record.send_invitations,
-        content=record.content,
+        raise ValidationError("The valid rows of this upload were already imported.")
+    again = _run(
+        ParticipantImport(
+            program=record.program,
+            uploaded_by=actor,
+            filename=record.filename,
+            send_invitations=record.send_invitations,
+            content=record.content,
+        ),
+        actor=actor,
+        only_valid=True,
     )
-    return _run(again, actor=actor, only_valid=True)
+    # The people in the file are in the program now (or in the newer report).
+    record.content = ""
+    record.valid_rows_import = again
+    record.save(update_fields=["content", "valid_rows_import"])
+    return again
 
 
 def _run(record: ParticipantImport, *, actor: User, only_valid: bool) -> ParticipantImport:
-    from programs.services import _enqueue_invitation_emails
+    from programs.services import invitations_queue_emails
 
     program = record.program
     with transaction.atomic():
@@ -553,7 +608,7 @@ def _run(record: ParticipantImport, *, actor: User, only_valid: bool) -> Partici
         record.rows_valid = len(report.rows)
         record.errors = [e.as_dict() for e in report.errors]
         if report.ok or (only_valid and report.can_import_valid_rows):
-            counts = _apply(program, actor, report.rows, report.columns, record.send_invitations)
+            counts = _apply(program, actor, report, record.send_invitations)
             record.created_count = counts.created
             record.updated_count = counts.updated
             record.unchanged_count = counts.unchanged
@@ -561,8 +616,14 @@ def _run(record: ParticipantImport, *, actor: User, only_valid: bool) -> Partici
             record.status = (
                 ParticipantImport.Status.IMPORTED if report.ok else ParticipantImport.Status.PARTIAL
             )
-            _enqueue_invitation_emails(counts.invitation_ids)
+            invitations_queue_emails(counts.invitation_ids)
         else:
             record.status = ParticipantImport.Status.REJECTED
+        # The file holds people's details: keep it only while "import the valid
+        # rows" is still on offer.
+        if not (
+            record.status == ParticipantImport.Status.REJECTED and record.can_import_valid_rows
+        ):
+            record.content = ""
         record.save()
     return record

@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from mentoring.models import validate_timezone
 
+# Program dates outside these years are typing mistakes, not plans.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
 
 def default_meeting_reminder_hours() -> list[int]:
     return [24, 1]
@@ -36,7 +39,7 @@ class Program(models.Model):
         HYBRID = "hybrid", "Mentees request, admins decide"
 
     class PrivacyPolicy(models.TextChoices):
-        METADATA = "metadata", "Admins see engagement figures only"
+        METADATA = "metadata", "Admins see engagement figures, not what pairs write"
         CONTENT = "content", "Admins may also read agendas, check-ins and shared notes"
 
     class Cadence(models.IntegerChoices):
@@ -128,6 +131,10 @@ class Program(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        for name in ("start_date", "end_date", "midpoint_date"):
+            value = getattr(self, name)
+            if value and not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+                errors[name] = f"Choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             errors["end_date"] = "The program must end after it starts."
         if (
@@ -460,6 +467,17 @@ class Invitation(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
+    STATE_LABELS: ClassVar = {
+        "pending": "Pending",
+        "accepted": "Accepted",
+        "expired": "Expired",
+        "revoked": "Withdrawn",
+    }
+
+    @property
+    def state_label(self) -> str:
+        return self.STATE_LABELS[self.state]
+
     @property
     def state(self) -> str:
         if self.accepted_at:
@@ -495,6 +513,14 @@ class ParticipantImport(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    valid_rows_import = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rejected_upload",
+        help_text="The later import of this rejected upload's valid rows.",
+    )
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
@@ -505,3 +531,14 @@ class ParticipantImport(models.Model):
     @property
     def rows_invalid(self) -> int:
         return len({e["line"] for e in self.errors if e.get("line")})
+
+    @property
+    def can_import_valid_rows(self) -> bool:
+        """Rejected for bad rows only, with some good ones, and not imported since."""
+        file_error = any(e.get("line") is None for e in self.errors)
+        return (
+            self.status == self.Status.REJECTED
+            and not file_error
+            and self.rows_valid > 0
+            and self.valid_rows_import_id is None
+        )

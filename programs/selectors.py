@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from mentoring.models import User
 from programs.access import ProgramAccess
@@ -28,14 +29,6 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 class ProgramSummary:
     program: Program
     memberships: list[Membership]
-
-    @property
-    def roles(self) -> list[str]:
-        return [m.role for m in self.memberships]
-
-    @property
-    def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
 
     @property
     def to_enrol(self) -> list[Membership]:
@@ -134,10 +127,23 @@ def admins(access: ProgramAccess) -> QuerySet[Membership]:
     )
 
 
-def invitations(access: ProgramAccess) -> QuerySet[Invitation]:
-    return access.program.invitations.select_related("invited_by", "accepted_by").order_by(
-        "-created_at"
-    )
+INVITATION_STATES = Invitation.STATE_LABELS
+
+
+def invitations(access: ProgramAccess, state: str = "") -> QuerySet[Invitation]:
+    """The program's invitations, newest first, optionally in one state."""
+    qs = access.program.invitations.select_related("invited_by").order_by("-created_at", "-pk")
+    now = timezone.now()
+    open_ = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    if state == "pending":
+        qs = qs.filter(open_, expires_at__gt=now)
+    elif state == "expired":
+        qs = qs.filter(open_, expires_at__lte=now)
+    elif state == "accepted":
+        qs = qs.filter(accepted_at__isnull=False)
+    elif state == "revoked":
+        qs = qs.filter(revoked_at__isnull=False)
+    return qs
 
 
 def participant_answers(membership: Membership) -> list[tuple[Question, str]]:

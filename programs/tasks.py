@@ -17,3 +17,9 @@ from programs import services
 def send_invitations(invitation_ids: list[int]) -> int:
     """Send the requested invitation e-mails; returns how many went out."""
     return sum(services.invitation_send(invitation_id=i) for i in invitation_ids)
+
+
+@shared_task(name="programs.send_pending_invitations")
+def send_pending_invitations() -> int:
+    """Sweep: send invitation e-mails that were requested but never went out."""
+    return services.invitations_send_pending()

@@ -88,7 +88,7 @@ def test_a_real_worker_sends_the_invitation_through_redis(personas, redis_worker
         email="far-away@example.org",
         role=Membership.Role.MENTEE,
         invited_by=personas.admin,
-        expires_at=services._expiry(),
+        expires_at=services.invitation_expiry(),
         sends_requested=1,  # as invitation_create records before it queues the task
     )
     mail.outbox.clear()

@@ -229,13 +229,14 @@ EXPECTATIONS: dict[str, list[Case]] = {
             post=expect(403, 403, 403, 403, 200),  # 200: the empty sign-up form, with errors
         )
     ],
-    # Accepting as someone else sends them back to the landing page's explanation.
+    # Accepting as someone else, or signed out, sends them back to the landing
+    # page, which explains what to do (the link itself is the secret).
     "invitations:accept": [
         Case(
             "",
             lambda w, o: {"token": w.token()},
-            get=POST_ONLY_GET,
-            post=expect(302, 302, 302, 302),
+            get=expect(405, 405, 405, 405, 405),
+            post=expect(302, 302, 302, 302, 302),
         )
     ],
 }

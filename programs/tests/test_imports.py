@@ -16,7 +16,7 @@ from django.utils import timezone
 from conftest import Personas
 from mentoring.models import User
 from mentoring.tests.factories import PASSWORD, UserFactory
-from programs.imports import participant_import_create
+from programs.imports import participant_import_create, participant_import_valid_rows
 from programs.models import Invitation, Membership, ParticipantImport, Topic
 from programs.tests.factories import InvitationFactory, MembershipFactory, TopicFactory
 
@@ -559,9 +559,37 @@ def test_valid_rows_of_an_imported_upload_cannot_be_imported_again(personas, top
     before = counts()
     url = reverse("programs:import_valid_rows", args=[personas.program.slug, record.pk])
     response = client.post(url, follow=True)
-    assert b"This upload was already imported." in response.content
+    assert b"The valid rows of this upload were already imported." in response.content
     assert counts() == before
     assert ParticipantImport.objects.count() == 1
+
+
+def test_valid_rows_of_a_rejected_upload_are_imported_once(personas, topics):
+    client = personas.client("admin")
+    rejected = run_import(personas, csv_bytes(GOOD_ROW, "bad-mail,Bad,mentee,,,,"))
+    assert rejected.status == Status.REJECTED
+    url = reverse("programs:import_valid_rows", args=[personas.program.slug, rejected.pk])
+    client.post(url)
+    after_first = counts()
+    response = client.post(url, follow=True)
+    assert b"The valid rows of this upload were already imported." in response.content
+    assert counts() == after_first
+    assert ParticipantImport.objects.count() == 2
+    rejected.refresh_from_db()
+    assert rejected.valid_rows_import is not None
+    assert rejected.valid_rows_import.status == Status.PARTIAL
+
+
+def test_an_upload_keeps_the_file_only_while_its_valid_rows_can_still_be_imported(personas, topics):
+    imported = run_import(personas, csv_bytes(GOOD_ROW))
+    unreadable = run_import(personas, b"email,role\n" + b"\xff\xfe")
+    all_bad = run_import(personas, csv_bytes("bad-mail,Bad,mentee,,,,"))
+    some_bad = run_import(personas, csv_bytes(GOOD_ROW, "bad-mail,Bad,mentee,,,,"))
+    assert (imported.content, unreadable.content, all_bad.content) == ("", "", "")
+    assert some_bad.content
+    participant_import_valid_rows(record=some_bad, actor=personas.admin)
+    some_bad.refresh_from_db()
+    assert some_bad.content == ""
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("mentor", 403), ("mentee", 403)])

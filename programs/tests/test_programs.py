@@ -302,7 +302,7 @@ def add_admin(personas, email, django_capture_on_commit_callbacks, client=None):
         return (client or personas.client("admin")).post(url, {"email": email})
 
 
-def test_someone_with_an_account_becomes_admin_at_once(
+def test_someone_with_an_account_is_invited_and_becomes_admin_when_they_accept(
     personas, django_capture_on_commit_callbacks
 ):
     colleague = UserFactory.create(email="colleague@example.org")
@@ -311,18 +311,25 @@ def test_someone_with_an_account_becomes_admin_at_once(
         personas, "Colleague@Example.org", django_capture_on_commit_callbacks, client
     )
     assert response.status_code == 302
+    # Being made an admin is theirs to accept; nothing changes until they do.
+    assert not Membership.objects.filter(program=personas.program, user=colleague).exists()
+    invitation = Invitation.objects.get(program=personas.program, email="colleague@example.org")
+    assert invitation.role == Role.ADMIN
+    assert [m.to for m in mail.outbox] == [["colleague@example.org"]]
+    page = client.get(response["Location"]).content.decode()
+    # The same words whether or not the address has an account.
+    assert "colleague@example.org is invited to be an admin" in page
+    assert colleague.name not in page
+    services.invitation_accept(invitation=invitation, user=colleague)
     assert Membership.objects.filter(
         program=personas.program, user=colleague, role=Role.ADMIN
     ).exists()
-    assert not Invitation.objects.filter(email="colleague@example.org").exists()
-    assert mail.outbox == []
-    page = client.get(response["Location"]).content.decode()
-    assert "is now an admin of this program" in page
-    assert "colleague@example.org" in page
 
 
 def test_a_mentor_made_admin_keeps_being_a_mentor(personas, django_capture_on_commit_callbacks):
     add_admin(personas, personas.mentor.email, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(program=personas.program, role=Role.ADMIN)
+    services.invitation_accept(invitation=invitation, user=personas.mentor)
     roles = set(
         Membership.objects.filter(program=personas.program, user=personas.mentor).values_list(
             "role", flat=True
@@ -346,7 +353,9 @@ def test_an_unknown_address_is_invited_to_be_admin(personas, django_capture_on_c
 def test_adding_an_existing_admin_again_is_refused(personas, django_capture_on_commit_callbacks):
     response = add_admin(personas, personas.admin.email.upper(), django_capture_on_commit_callbacks)
     assert response.status_code == 200
-    assert "is already an admin of this program" in response.context["form"].errors["email"][0]
+    assert (
+        "is already a program admin in this program" in response.context["form"].errors["email"][0]
+    )
     assert Membership.objects.filter(program=personas.program, role=Role.ADMIN).count() == 1
 
 

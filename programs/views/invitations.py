@@ -6,26 +6,33 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from mentoring.accounts import account_for_email
 from mentoring.forms import add_service_errors
-from mentoring.models import User
 from mentoring.types import AuthenticatedHttpRequest
 from programs import selectors, services
 from programs.access import get_invitation_for_admin, get_program_access
 from programs.forms import InvitationForm, JoinForm
-from programs.models import Invitation, Membership
+from programs.models import Invitation, Membership, Program
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 @login_required
 def invitation_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
+    state = request.GET.get("state", "")
+    if state not in selectors.INVITATION_STATES:
+        state = ""
+    page = Paginator(selectors.invitations(access, state), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,7 +51,10 @@ def invitation_list(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             "access": access,
             "program": access.program,
             "form": form,
-            "invitations": selectors.invitations(access)[:PAGE_SIZE],
+            "page": page,
+            "state": state,
+            "states": selectors.INVITATION_STATES,
+            "query": f"state={state}" if state else "",
         },
     )
 
@@ -103,15 +113,25 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
         ):
             return redirect(invitation.program)
         context["problem"] = problem
-        # Gone for good (withdrawn, used, expired), or meant for someone else.
-        gone = invitation.revoked_at or invitation.accepted_at or invitation.is_expired
+        # Gone for good (withdrawn, used, expired, program closed), or meant for someone else.
+        gone = (
+            invitation.revoked_at
+            or invitation.accepted_at
+            or invitation.is_expired
+            or invitation.program.status == Program.Status.CLOSED
+        )
         return render(
             request, "programs/invitation_landing.html", context, status=410 if gone else 403
         )
     if user is not None:
         return render(request, "programs/invitation_landing.html", context)
-    existing = User.objects.filter(email__iexact=invitation.email).first()
-    if existing is not None and existing.has_usable_password():
+    existing = account_for_email(invitation.email)
+    if existing is not None and not existing.is_active:
+        context["problem"] = (
+            "The account for this address is deactivated. Ask the program's admins."
+        )
+        return render(request, "programs/invitation_landing.html", context, status=403)
+    if existing is not None and not existing.is_unclaimed:
         context["login_url"] = (
             reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
         )
@@ -134,10 +154,12 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "programs/invitation_landing.html", context)
 
 
-@login_required
 @require_POST
-def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_or_404(token)
+    if not request.user.is_authenticated:
+        # Signed out meanwhile: the landing page says how to go on.
+        return redirect("invitations:landing", token=token)
     try:
         services.invitation_accept(invitation=invitation, user=request.user)
     except ValidationError as exc:

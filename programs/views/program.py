@@ -14,7 +14,7 @@ from mentoring.types import AuthenticatedHttpRequest
 from programs import selectors, services
 from programs.access import get_membership_for_admin, get_program_access, get_topic_for_admin
 from programs.forms import AddAdminForm, ProgramForm, TopicForm
-from programs.models import Invitation, Membership
+from programs.models import Membership
 
 
 @login_required
@@ -76,16 +76,16 @@ def admin_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     form = AddAdminForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.program_add_admin(
+            invitation = services.program_add_admin(
                 program=access.program, actor=request.user, email=form.cleaned_data["email"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if isinstance(result, Invitation):
-                messages.success(request, f"{result.email} is invited to be an admin.")
-            else:
-                messages.success(request, f"{result.user} is now an admin of this program.")
+            messages.success(
+                request,
+                f"{invitation.email} is invited to be an admin; they become one when they accept.",
+            )
             return redirect("programs:admins", slug=slug)
     return render(
         request,
