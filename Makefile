@@ -1,6 +1,7 @@
 # Constellation: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Constellation runs on Python 3.11 only (pyproject.toml); no silent fallback to another python3.
+PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -9,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers; "auto" uses every core.
 WORKERS ?= auto
 
-.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import check-deploy ci clean
+.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import check-deploy check-static ci clean
 
 ## make demo: venv, dependencies, assets, SQLite, migrations, demo data, server.
 demo: deps assets
@@ -24,8 +25,15 @@ test: dev-deps assets
 	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 $(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "error: '$(PYTHON)' is missing or is not Python 3.11, which Constellation needs." >&2; \
+	  echo "       Install it (Debian 12: apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11" >&2; \
+	  exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	@# psycopg2 (a source build) gave way to psycopg2-binary; both own the module psycopg2,
+	@# so an old venv drops both and gets the binary one back from requirements.txt.
+	@if $(PIP) show --quiet psycopg2 >/dev/null 2>&1; then $(PIP) uninstall --quiet -y psycopg2 psycopg2-binary; fi
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
@@ -45,7 +53,7 @@ assets: node_modules/.installed
 lint: dev-deps assets
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=mentoring.settings_test
 
 format: dev-deps
@@ -57,6 +65,18 @@ check-deploy: deps assets
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	DJANGO_ALLOWED_HOSTS=constellation.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+## Production static files: collectstatic into a temporary STATIC_ROOT, then real pages
+## rendered with debug off must answer 200 with hashed static URLs (.ci/check_static.py).
+check-static: deps assets
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	env -u REDIS_URL -u DJANGO_SECURE_SSL_REDIRECT -u DJANGO_BEHIND_TLS_PROXY \
+	  DJANGO_DEBUG=false \
+	  DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  DJANGO_ALLOWED_HOSTS=testserver,localhost \
+	  DJANGO_STATIC_ROOT="$$tmp/static" \
+	  DATABASE_URL="sqlite:///$$tmp/db.sqlite3" \
+	  $(PY) .ci/check_static.py
 
 bench-import: dev-deps
 	$(PY) bench/import_bench.py

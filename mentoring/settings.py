@@ -1,16 +1,21 @@
 """Constellation settings, read from the environment (django-environ).
 
-| variable               | default                                  |
-|------------------------|------------------------------------------|
-| DATABASE_URL           | sqlite:///<project>/db.sqlite3           |
-| REDIS_URL              | unset: eager Celery, local-memory cache  |
-| EMAIL_URL              | consolemail:// (e-mails printed)         |
-| DEFAULT_FROM_EMAIL     | Constellation <noreply@localhost>        |
-| DJANGO_SECRET_KEY      | required when DJANGO_DEBUG is off        |
-| DJANGO_DEBUG           | false                                    |
-| DJANGO_ALLOWED_HOSTS   | localhost,127.0.0.1 (comma separated)    |
-| DJANGO_SECURE_SSL_REDIRECT | true when debug is off               |
-| SITE_URL               | http://127.0.0.1:8000 (links in e-mails) |
+| variable                       | default                                    |
+|--------------------------------|--------------------------------------------|
+| DATABASE_URL                   | sqlite:///<project>/db.sqlite3             |
+| REDIS_URL                      | unset: eager Celery, local-memory cache    |
+| EMAIL_URL                      | consolemail:// (e-mails printed)           |
+| DEFAULT_FROM_EMAIL             | Constellation <noreply@localhost>          |
+| DJANGO_SECRET_KEY              | required when DJANGO_DEBUG is off          |
+| DJANGO_DEBUG                   | false                                      |
+| DJANGO_ALLOWED_HOSTS           | localhost,127.0.0.1 (comma separated)      |
+| DJANGO_SECURE_SSL_REDIRECT     | true when debug is off                     |
+| DJANGO_BEHIND_TLS_PROXY        | false; true behind a TLS-terminating proxy |
+| DJANGO_HSTS_SECONDS            | one year when debug is off                 |
+| DJANGO_HSTS_INCLUDE_SUBDOMAINS | true when debug is off                     |
+| DJANGO_HSTS_PRELOAD            | true when debug is off                     |
+| DJANGO_STATIC_ROOT             | <project>/staticfiles (collectstatic)      |
+| SITE_URL                       | http://127.0.0.1:8000 (links in e-mails)   |
 """
 
 from pathlib import Path
@@ -201,7 +206,7 @@ USE_TZ = True
 # --- Static files (WhiteNoise; assets come from pinned npm packages) -------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -235,19 +240,23 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a TLS-terminating proxy that sets it and
+# strips any copy a client sent; anywhere else a client could forge "https".
+BEHIND_TLS_PROXY: bool = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER: tuple[str, str] | None = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+)
 SECURE_HSTS_SECONDS: int = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# On by default with debug off, as check --deploy expects. Turn include-subdomains
+# off if a subdomain is not served over HTTPS; preload matters only once the
+# domain is submitted to the browsers' preload list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD: bool = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Health checks come from the load balancer over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-
-# Uploaded CSV imports are read in memory; a 10,000-row file is well under this.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

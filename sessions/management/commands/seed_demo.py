@@ -2,19 +2,44 @@
 
 It lives in the top layer so that each issue can add its own part of the demo
 (matching, the workspace, reminders) below the program seeding.
+
+The demo accounts include a staff account whose password is published in the
+README, so the command refuses to run with debug off unless told explicitly.
 """
 
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from programs import demo as programs_demo
+
+REFUSAL = (
+    "seed_demo creates the staff account {admin} with the published password "
+    "“{password}”, so it runs only with DJANGO_DEBUG=true. To seed a trial "
+    "installation with debug off anyway, pass --allow-production, and never do "
+    "that on an instance that real people use."
+)
 
 
 class Command(BaseCommand):
     help = "Create the demo program and accounts (safe to run again: it reuses what exists)."
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even though DEBUG is off (creates accounts with a published password).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                REFUSAL.format(
+                    admin=programs_demo.ADMIN_EMAIL, password=programs_demo.DEMO_PASSWORD
+                )
+            )
         result = programs_demo.seed()
         verb = "Created" if result.created else "Found"
         self.stdout.write(

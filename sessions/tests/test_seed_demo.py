@@ -1,0 +1,109 @@
+"""seed_demo: refuses with debug off, is idempotent, and leaves working demo logins."""
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from mentoring.models import User
+from programs import demo
+from programs.models import Answer, Invitation, Membership, Program, Question, Topic
+
+DEMO_LOGINS = [demo.ADMIN_EMAIL, demo.MENTOR_EMAIL, demo.MENTEE_EMAIL]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (User, EmailAddress, Program, Membership, Topic, Question, Answer, Invitation)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError) as excinfo:
+        seed()
+    message = str(excinfo.value)
+    assert "DJANGO_DEBUG=true" in message
+    assert "--allow-production" in message
+    assert demo.ADMIN_EMAIL in message
+    assert not User.objects.exists()
+    assert not Program.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_when_debug_is_on(settings):
+    settings.DEBUG = True
+    output = seed()
+    assert "Created the demo program" in output
+    assert demo.DEMO_PASSWORD in output
+    for email in DEMO_LOGINS:
+        assert email in output
+    assert Program.objects.filter(slug=demo.DEMO_SLUG).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_with_allow_production_runs_when_debug_is_off(settings):
+    settings.DEBUG = False
+    output = seed("--allow-production")
+    assert "Created the demo program" in output
+    assert User.objects.filter(email=demo.ADMIN_EMAIL, is_staff=True).exists()
+
+
+@pytest.mark.django_db
+def test_seeding_twice_creates_nothing_new(settings):
+    settings.DEBUG = True
+    seed()
+    first = counts()
+    assert first["User"] > 0
+    assert first["Membership"] > 0
+    assert first["Answer"] > 0
+    output = seed()
+    assert "Found the demo program" in output
+    assert counts() == first
+
+
+@pytest.mark.django_db
+def test_demo_logins_exist_with_verified_emails_and_the_documented_password(settings):
+    settings.DEBUG = True
+    seed()
+    program = Program.objects.get(slug=demo.DEMO_SLUG)
+    roles = {
+        demo.ADMIN_EMAIL: Membership.Role.ADMIN,
+        demo.MENTOR_EMAIL: Membership.Role.MENTOR,
+        demo.MENTEE_EMAIL: Membership.Role.MENTEE,
+    }
+    for email, role in roles.items():
+        user = User.objects.get(email=email)
+        assert user.check_password(demo.DEMO_PASSWORD), email
+        assert EmailAddress.objects.filter(
+            user=user, email=email, verified=True, primary=True
+        ).exists(), email
+        assert Membership.objects.filter(program=program, user=user, role=role).exists(), email
+    assert User.objects.get(email=demo.ADMIN_EMAIL).is_staff
+    assert not User.objects.get(email=demo.MENTOR_EMAIL).is_staff
+    assert not User.objects.get(email=demo.MENTEE_EMAIL).is_staff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", DEMO_LOGINS)
+def test_demo_login_signs_in_through_the_login_page(settings, email):
+    settings.DEBUG = True
+    seed()
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": demo.DEMO_PASSWORD}
+    )
+    # A verified address goes straight home; an unverified one would be sent
+    # to the e-mail confirmation page instead.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
