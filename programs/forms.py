@@ -171,7 +171,9 @@ def answer_field(question: Question) -> forms.Field:
             choices=[(i, str(i)) for i in range(1, 6)],
             coerce=int,
             empty_value=None,
-            widget=forms.RadioSelect(attrs={"class": "scale"}),
+            # The enrolment template lays the five radios out in a row; widget attrs
+            # would land on every <input>, next to crispy's own class.
+            widget=forms.RadioSelect,
             **common,
         )
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, **common)
@@ -313,7 +315,7 @@ class InvitationForm(forms.Form):
 class AddAdminForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address",
-        help_text="Someone with an account becomes an admin at once; anyone else is invited.",
+        help_text="They get an invitation by e-mail and become an admin when they accept it.",
     )
 
 
