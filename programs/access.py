@@ -115,4 +115,5 @@ def get_invitation_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAcc
 
 
 def get_import_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, ParticipantImport]:
-    return _admin_object(user, slug, ParticipantImport.objects.all(), pk)
+    imports = ParticipantImport.objects.select_related("valid_rows_import", "rejected_upload")
+    return _admin_object(user, slug, imports, pk)

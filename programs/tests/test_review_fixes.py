@@ -347,3 +347,32 @@ def test_invitations_list_pages_and_filters_by_state(personas):
     pending = client.get(url + "?state=pending").context["page"]
     assert pending.paginator.count == 30
     assert client.get(url + "?state=nonsense").context["page"].paginator.count == 31
+
+
+def test_the_two_reports_of_a_valid_rows_import_point_at_each_other(personas):
+    rejected = import_csv(personas, "ok@example.org,Ok,mentee", "bad-mail,Bad,mentee")
+    client = personas.client("admin")
+    url = reverse("programs:import_detail", args=[personas.program.slug, rejected.pk])
+    assert "Import the 1 valid row only" in client.get(url).content.decode()
+    client.post(reverse("programs:import_valid_rows", args=[personas.program.slug, rejected.pk]))
+    rejected.refresh_from_db()
+    later = rejected.valid_rows_import
+    page = client.get(url).content.decode()
+    assert "Import the 1 valid row only" not in page
+    assert reverse("programs:import_detail", args=[personas.program.slug, later.pk]) in page
+    later_page = client.get(
+        reverse("programs:import_detail", args=[personas.program.slug, later.pk])
+    ).content.decode()
+    assert url in later_page
+
+
+def test_the_admins_page_lists_pending_admin_invitations_only(personas):
+    services.program_add_admin(
+        program=personas.program, actor=personas.admin, email="co@example.org"
+    )
+    InvitationFactory.create(program=personas.program, email="mentee@example.org", role=Role.MENTEE)
+    page = personas.client("admin").get(reverse("programs:admins", args=[personas.program.slug]))
+    body = page.content.decode()
+    assert "Invited, not yet accepted" in body
+    assert "co@example.org" in body
+    assert "mentee@example.org" not in body

@@ -94,6 +94,7 @@ def admin_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "program": access.program,
             "admins": selectors.admins(access),
+            "pending": selectors.invitations(access, "pending").filter(role=Membership.Role.ADMIN),
             "form": form,
         },
     )
