@@ -640,10 +640,13 @@ def test_a_failed_send_is_given_back_and_the_retry_sends_it(personas, monkeypatc
         services.invitation_send(invitation_id=invitation.pk)
     invitation.refresh_from_db()
     assert invitation.send_count == 0
+    assert invitation.sent_at is None  # the list must not show it as sent
     monkeypatch.undo()
     assert services.invitation_send(invitation_id=invitation.pk) is True
     assert services.invitation_send(invitation_id=invitation.pk) is False
     assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
 
 
 def test_imported_member_without_an_account_can_still_be_invited(personas):
