@@ -322,12 +322,15 @@ def test_a_tampered_token_is_not_found(invitation, tamper):
 
 def test_a_token_signed_for_another_invitation_id_is_not_found(personas, invitation):
     other = InvitationFactory.create(program=personas.program)
-    forged = signing.dumps({"i": other.pk, "n": invitation.nonce}, salt=services.INVITATION_SALT)
+    signer = signing.Signer(salt=services.INVITATION_SALT)
+    forged = signer.sign_object({"i": other.pk, "n": invitation.nonce})
     assert Client().get(reverse("invitations:landing", args=[forged])).status_code == 404
 
 
 def test_a_token_signed_with_another_salt_is_not_found(invitation):
-    forged = signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt="something-else")
+    forged = signing.Signer(salt="something-else").sign_object(
+        {"i": invitation.pk, "n": invitation.nonce}
+    )
     assert Client().get(reverse("invitations:landing", args=[forged])).status_code == 404
 
 
@@ -671,3 +674,14 @@ def test_imported_member_without_an_account_can_still_be_invited(personas):
         services.invitation_create(
             program=personas.program, actor=personas.admin, email="quiet@example.org", role="mentee"
         )
+
+
+def test_an_invitation_link_is_the_same_whenever_it_is_made(invitation):
+    import datetime as dt
+
+    import time_machine
+
+    first = services.invitation_url(invitation)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=3, seconds=7)):
+        assert services.invitation_url(invitation) == first
+    assert services.invitation_from_token(services.invitation_token(invitation)) == invitation
