@@ -416,6 +416,27 @@ def new_invitation_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    """The states of ``Invitation.state``, as filters."""
+
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor withdrawn (it may have expired)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def in_state(self, state: str) -> InvitationQuerySet:
+        """Those in ``state`` (a key of ``Invitation.STATE_LABELS``); all for ""."""
+        now = timezone.now()
+        if state == "pending":
+            return self.open().filter(expires_at__gt=now)
+        if state == "expired":
+            return self.open().filter(expires_at__lte=now)
+        if state == "accepted":
+            return self.filter(accepted_at__isnull=False)
+        if state == "revoked":
+            return self.filter(revoked_at__isnull=False)
+        return self.all()
+
+
 class Invitation(models.Model):
     """An invitation by e-mail to join a program in a role."""
 
@@ -443,6 +464,8 @@ class Invitation(models.Model):
         related_name="accepted_invitations",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["-created_at"]

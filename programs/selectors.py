@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from mentoring.models import User
 from programs.access import ProgramAccess
@@ -58,9 +57,7 @@ def program_counts(access: ProgramAccess) -> dict[str, int]:
     )
     counts["questions"] = access.program.questions.count()
     counts["topics"] = access.program.topics.count()
-    counts["open_invitations"] = access.program.invitations.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True
-    ).count()
+    counts["open_invitations"] = Invitation.objects.open().filter(program=access.program).count()
     return counts
 
 
@@ -132,18 +129,12 @@ INVITATION_STATES = Invitation.STATE_LABELS
 
 def invitations(access: ProgramAccess, state: str = "") -> QuerySet[Invitation]:
     """The program's invitations, newest first, optionally in one state."""
-    qs = access.program.invitations.select_related("invited_by").order_by("-created_at", "-pk")
-    now = timezone.now()
-    open_ = Q(accepted_at__isnull=True, revoked_at__isnull=True)
-    if state == "pending":
-        qs = qs.filter(open_, expires_at__gt=now)
-    elif state == "expired":
-        qs = qs.filter(open_, expires_at__lte=now)
-    elif state == "accepted":
-        qs = qs.filter(accepted_at__isnull=False)
-    elif state == "revoked":
-        qs = qs.filter(revoked_at__isnull=False)
-    return qs
+    return (
+        Invitation.objects.in_state(state)
+        .filter(program=access.program)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def participant_answers(membership: Membership) -> list[tuple[Question, str]]:

@@ -135,9 +135,9 @@ def _invite(program: Program, actor: User, people: list[tuple[str, str]]) -> lis
 
     open_invites = {
         (email.lower(), role): (pk, expires_at)
-        for pk, email, role, expires_at in Invitation.objects.filter(
-            program=program, accepted_at__isnull=True, revoked_at__isnull=True
-        ).values_list("pk", "email", "role", "expires_at")
+        for pk, email, role, expires_at in Invitation.objects.open()
+        .filter(program=program)
+        .values_list("pk", "email", "role", "expires_at")
     }
     now = timezone.now()
     expires = invitation_expiry()

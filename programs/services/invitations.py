@@ -88,13 +88,9 @@ def invitation_create(
         raise ValidationError(
             {"email": f"{email} is already a {Role(role).label.lower()} in this program."}
         )
-    open_invitation = Invitation.objects.filter(
-        program=program,
-        email__iexact=email,
-        role=role,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-    ).first()
+    open_invitation = (
+        Invitation.objects.open().filter(program=program, email__iexact=email, role=role).first()
+    )
     if open_invitation is not None:
         if not open_invitation.is_expired:
             raise ValidationError(
@@ -123,9 +119,9 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     """Send a pending invitation again and give it a fresh expiry date."""
-    updated = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(expires_at=invitation_expiry())
+    updated = (
+        Invitation.objects.open().filter(pk=invitation.pk).update(expires_at=invitation_expiry())
+    )
     if not updated:
         raise ValidationError("Only a pending invitation can be sent again.")
     invitations_queue_emails([invitation.pk])
@@ -137,9 +133,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     """Withdraw a pending invitation; its link stops working."""
     # Conditional, so an acceptance that lands first wins and is not overwritten.
-    Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    Invitation.objects.open().filter(pk=invitation.pk).update(revoked_at=timezone.now())
     invitation.refresh_from_db()
     if invitation.accepted_at:
         raise ValidationError("This invitation was already accepted.")
@@ -192,12 +186,8 @@ def invitations_send_pending(*, limit: int = 500) -> int:
     """Send the invitation e-mails that were requested but never went out (broker down,
     worker lost); returns how many were sent."""
     ids = list(
-        Invitation.objects.filter(
-            send_count__lt=F("sends_requested"),
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
+        Invitation.objects.in_state("pending")
+        .filter(send_count__lt=F("sends_requested"))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -121,11 +121,8 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         )
         if len(admins) <= 1:
             raise ValidationError("A program needs at least one admin.")
-    open_invitations = Invitation.objects.filter(
-        program_id=membership.program_id,
-        role=membership.role,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
+    open_invitations = Invitation.objects.open().filter(
+        program_id=membership.program_id, role=membership.role
     )
     emails = addresses_of(membership.user)
     for invitation in open_invitations:
