@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers; "auto" uses every core.
 WORKERS ?= auto
 
-.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import check-deploy check-static ci clean
+.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import bench-matching check-deploy check-static ci clean
 
 ## make demo: venv, dependencies, assets, SQLite, migrations, demo data, server.
 demo: deps assets
@@ -80,6 +80,11 @@ check-static: deps assets
 
 bench-import: dev-deps
 	$(PY) bench/import_bench.py
+
+# The matching engine against plain capacity expansion + SciPy, on nine
+# generated cases (about ten minutes on two cores).
+bench-matching: deps
+	$(PY) bench/matching_bench.py
 
 ci:
 	bash .ci/run

@@ -25,4 +25,11 @@ app.conf.beat_schedule = {
         "task": "programs.send_pending_invitations",
         "schedule": 300.0,
     },
+    # Proposals and mentor requests past their deadline expire and the people
+    # concerned are told. Each is claimed with a conditional update, so
+    # overlapping runs expire it once. Every ten minutes: deadlines are in days.
+    "expire-overdue-matching": {
+        "task": "matching.expire_overdue",
+        "schedule": 600.0,
+    },
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
+    path("programs/<slug:slug>/", include("matching.urls")),
     path("invitations/", include("programs.invitation_urls")),
     path("admin/", admin.site.urls),
 ]

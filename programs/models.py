@@ -251,6 +251,11 @@ class Membership(models.Model):
         help_text="How many mentees you can take on at once.",
     )
     availability = models.TextField(blank=True, max_length=1000)
+    accepting_mentees = models.BooleanField(
+        "open to new mentees",
+        default=True,
+        help_text="Mentors only: when off, mentees cannot send you requests.",
+    )
     preferred_medium = models.CharField(
         "preferred meeting medium", max_length=10, choices=Medium.choices, default=Medium.ANY
     )

@@ -147,14 +147,17 @@ POST_ONLY_GET = expect(405, 405, 405, 405)
 @dataclass(frozen=True)
 class Case:
     label: str
-    kwargs: Kwargs
+    # Any app's world and objects (matching has its own): typed loosely on purpose.
+    kwargs: Callable[[Any, Any], dict[str, Any]]
     get: dict[str, Any]
     post: dict[str, Any] | None = None
     # The objects of this URL, named with an id from ANOTHER program.
     foreign: bool = False
 
 
-def post_only(kwargs: Kwargs, post: dict[str, Any], foreign: bool = True) -> list[Case]:
+def post_only(
+    kwargs: Callable[[Any, Any], dict[str, Any]], post: dict[str, Any], foreign: bool = True
+) -> list[Case]:
     return [Case("", kwargs, get=POST_ONLY_GET, post=post, foreign=foreign)]
 
 

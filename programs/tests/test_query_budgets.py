@@ -33,7 +33,8 @@ Role = Membership.Role
 
 # The most queries each page may make, whatever the amount of data.
 # Measured: session, user, then what the page itself reads.
-HOME_BUDGET = 3
+# The home page: session, user, program cards, and (since matching) the mentoring section.
+HOME_BUDGET = 4
 PROGRAM_LIST_BUDGET = 3
 OVERVIEW_BUDGET = 7
 INVITATIONS_BUDGET = 5  # paginated: one query counts the rows, one reads a page

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from matching import demo as matching_demo
 from programs import demo as programs_demo
 
 REFUSAL = (
@@ -45,6 +46,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} the demo program “{result.program.name}” with "
             f"{len(result.mentors)} mentors and {len(result.mentees)} mentees."
+        )
+        matched = matching_demo.seed(
+            result.program,
+            mentor_email=programs_demo.MENTOR_EMAIL,
+            mentee_email=programs_demo.MENTEE_EMAIL,
+        )
+        pair = matched.pairing
+        self.stdout.write(
+            f"{pair.mentor.user} mentors {pair.mentee.user}; {matched.to_match} mentees are "
+            "ready to match on the matching board."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {programs_demo.DEMO_PASSWORD})")
