@@ -90,7 +90,7 @@ def draft_room(access: ProgramAccess, run: MatchRun | None) -> dict[int, int]:
 
 def pairings(access: ProgramAccess, *, status: str = "") -> QuerySet[Pairing]:
     qs = Pairing.objects.filter(visible_pairings(access)).select_related(
-        "mentor__user", "mentee__user", "topic"
+        "program", "mentor__user", "mentee__user", "topic"
     )
     if status in Pairing.Status.values:
         qs = qs.filter(status=status)
@@ -103,7 +103,7 @@ def my_pairings(access: ProgramAccess) -> dict[str, list[Pairing]]:
     rows = list(
         Pairing.objects.filter(visible_pairings(access))
         .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
-        .select_related("mentor__user", "mentee__user", "topic")
+        .select_related("program", "mentor__user", "mentee__user", "topic")
     )
     return {
         "proposals": [p for p in rows if p.status == Pairing.Status.PROPOSED],

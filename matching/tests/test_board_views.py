@@ -257,3 +257,21 @@ def test_home_mentoring_section_costs_the_same_for_1_and_15_pairings(personas):
         counts.append(len(ctx.captured_queries))
     assert html.count("You mentor ") == 15
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("url_name", ["matching:pairings", "matching:mine"])
+def test_pairing_lists_cost_the_same_for_3_and_40_pairings(personas, url_name):
+    mentor = personas.membership("mentor")
+    Membership.objects.filter(pk=mentor.pk).update(capacity=20)
+    who = "admin" if url_name == "matching:pairings" else "mentor"
+    client = personas.client(who)
+    url = reverse(url_name, kwargs={"slug": personas.program.slug})
+    statuses = [Pairing.Status.PROPOSED, Pairing.Status.ACTIVE, Pairing.Status.COMPLETED]
+    counts = []
+    for n in (3, 37):
+        for i in range(n):
+            PairingFactory.create(program=personas.program, mentor=mentor, status=statuses[i % 3])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
