@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from matching.models import MatchingSettings, Pairing
+from mentoring.models import User
+from programs.access import ADMIN_ONLY
 from programs.models import Membership, Program
 
 Role = Membership.Role
@@ -16,6 +18,25 @@ Role = Membership.Role
 
 class TransitionError(ValidationError):
     """A state change that the object's current state does not allow."""
+
+
+def is_program_admin(user: User, program: Program) -> bool:
+    """Whether ``user`` is one of the program's admins."""
+    return Membership.objects.filter(program=program, user=user, role=Role.ADMIN).exists()
+
+
+def check_admin(program: Program, actor: User) -> None:
+    """Refuse anyone who is not one of the program's admins."""
+    if not is_program_admin(actor, program):
+        raise PermissionDenied(ADMIN_ONLY)
+
+
+def program_admins(program: Program) -> list[User]:
+    """The program's admins, to be told about what needs them."""
+    return [
+        m.user
+        for m in Membership.objects.filter(program=program, role=Role.ADMIN).select_related("user")
+    ]
 
 
 def mentor_load(mentor: Membership) -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from matching import notify
 from matching.models import Circle, CircleMember
-from matching.services._common import TransitionError
+from matching.services._common import TransitionError, is_program_admin
 from mentoring.models import User
 from programs.models import Membership, Program, Topic
 
@@ -47,10 +47,6 @@ NOT_OFFERED = "This program does not offer mentoring circles."
 
 def circles_offered(program: Program) -> bool:
     return program.allow_circles and program.status != Program.Status.CLOSED
-
-
-def is_program_admin(user: User, program: Program) -> bool:
-    return Membership.objects.filter(program=program, user=user, role=Role.ADMIN).exists()
 
 
 def leads(user: User, circle: Circle) -> bool:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from matching import notify
 from matching.models import FlashOffer, FlashSlot, Pairing
-from matching.services._common import TransitionError
+from matching.services._common import TransitionError, is_program_admin
 from matching.services.pairings import pairing_create, pairing_end_early
 from mentoring.models import User
 from programs.models import Membership, Program, Topic
@@ -46,10 +46,6 @@ NOT_OFFERED = "This program does not offer flash mentoring."
 
 def flash_offered(program: Program) -> bool:
     return program.allow_flash and program.status != Program.Status.CLOSED
-
-
-def is_program_admin(user: User, program: Program) -> bool:
-    return Membership.objects.filter(program=program, user=user, role=Role.ADMIN).exists()
 
 
 def booking_refusal(slot: FlashSlot, user: User, now: dt.datetime | None = None) -> str:

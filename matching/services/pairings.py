@@ -21,7 +21,9 @@ from matching.services._common import (
     TransitionError,
     check_mentor_has_room,
     has_open_one_to_one,
+    is_program_admin,
     lock_membership,
+    program_admins,
     relationship_type,
 )
 from mentoring.models import User
@@ -53,10 +55,6 @@ def _locked(pairing: Pairing) -> Pairing:
         .select_related("program", "mentor__user", "mentee__user")
         .get(pk=pairing.pk)
     )
-
-
-def _is_program_admin(user: User, program: Program) -> bool:
-    return Membership.objects.filter(program=program, user=user, role=Role.ADMIN).exists()
 
 
 def pairing_create(
@@ -204,7 +202,7 @@ def pairing_end_early(*, pairing: Pairing, actor: User, reason: str) -> Pairing:
 def _check_can_end(pairing: Pairing, actor: User) -> None:
     if actor.pk in (pairing.mentor.user_id, pairing.mentee.user_id):
         return
-    if not _is_program_admin(actor, pairing.program):
+    if not is_program_admin(actor, pairing.program):
         raise PermissionDenied("Only the pair or the program's admins can end this pairing.")
 
 
@@ -237,13 +235,6 @@ def _pairing(pk: int) -> Pairing:
     return Pairing.objects.select_related(
         "program", "mentor__user", "mentee__user", "ended_by"
     ).get(pk=pk)
-
-
-def _admins(program: Program) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(program=program, role=Role.ADMIN).select_related("user")
-    ]
 
 
 @notify.message("pairing_proposed")
@@ -295,7 +286,7 @@ def _declined(pk: int) -> list[notify.Notice]:
             url=p.get_absolute_url(),
             action="Open the pairing",
         )
-        for admin in _admins(p.program)
+        for admin in program_admins(p.program)
     ]
 
 
@@ -309,7 +300,7 @@ def _expired(pk: int) -> list[notify.Notice]:
     ]
     notices = [
         notify.Notice(to=admin, subject=f"{p.program.name}: a proposal expired", lines=lines)
-        for admin in _admins(p.program)
+        for admin in program_admins(p.program)
     ]
     notices.append(
         notify.Notice(
@@ -362,7 +353,7 @@ def _ended_early(pk: int) -> list[notify.Notice]:
             ],
             url=p.get_absolute_url(),
         )
-        for admin in _admins(p.program)
+        for admin in program_admins(p.program)
         if admin.pk not in known
     ]
     return notices

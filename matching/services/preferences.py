@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from matching.models import MatchingPreference, MatchingSettings
+from matching.services._common import check_admin
 from mentoring.models import User
-from programs.access import ADMIN_ONLY
 from programs.models import Membership, Program
+from programs.services._common import check_fields
 
 __all__ = [
     "PREFERENCE_OPEN_STATUSES",
@@ -97,11 +98,8 @@ def preferences_set(
 @transaction.atomic
 def matching_settings_update(*, program: Program, actor: User, **fields: Any) -> MatchingSettings:
     """Change how matching weighs each criterion in a program (admins only)."""
-    unknown = set(fields) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    if not Membership.objects.filter(program=program, user=actor, role=Role.ADMIN).exists():
-        raise PermissionDenied(ADMIN_ONLY)
+    check_fields(fields, SETTINGS_FIELDS)
+    check_admin(program, actor)
     settings, _ = MatchingSettings.objects.select_for_update().get_or_create(program=program)
     for name, value in fields.items():
         setattr(settings, name, value)

@@ -23,8 +23,10 @@ from matching.models import MatchingSettings, MentorRequest, Pairing
 from matching.services._common import (
     TransitionError,
     has_open_one_to_one,
+    is_program_admin,
     lock_membership,
     mentor_load,
+    program_admins,
     respond_by,
 )
 from matching.services.pairings import pairing_create
@@ -113,12 +115,8 @@ def can_decide(request: MentorRequest, user: User, *, is_admin: bool) -> bool:
     return request.mentor.user_id == user.pk
 
 
-def _is_program_admin(user: User, program_id: int) -> bool:
-    return Membership.objects.filter(program_id=program_id, user=user, role=Role.ADMIN).exists()
-
-
 def _check_can_decide(request: MentorRequest, actor: User, verb: str) -> None:
-    is_admin = request.decided_by_admin and _is_program_admin(actor, request.program_id)
+    is_admin = request.decided_by_admin and is_program_admin(actor, request.program)
     if not can_decide(request, actor, is_admin=is_admin):
         who = "the program's admins" if request.decided_by_admin else "the mentor asked"
         raise PermissionDenied(f"Only {who} can {verb} this request.")
@@ -341,15 +339,8 @@ def _url(r: MentorRequest) -> str:
     return reverse("matching:request", kwargs={"slug": r.program.slug, "pk": r.pk})
 
 
-def _admins(program: Program) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.filter(program=program, role=Role.ADMIN).select_related("user")
-    ]
-
-
 def _deciders(r: MentorRequest) -> list[User]:
-    return _admins(r.program) if r.decided_by_admin else [r.mentor.user]
+    return program_admins(r.program) if r.decided_by_admin else [r.mentor.user]
 
 
 @notify.message("request_received")

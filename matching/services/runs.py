@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +19,7 @@ from matching.models import (
     MatchSuggestion,
     Pairing,
 )
-from matching.services._common import mentor_loads, respond_by
+from matching.services._common import check_admin, mentor_loads, respond_by
 from matching.services.pairings import pairing_create
 from mentoring.models import User
 from programs.models import Membership, Program
@@ -37,11 +37,6 @@ __all__ = [
 
 Role = Membership.Role
 MATCHABLE_STATUSES = (Program.Status.ENROLLING, Program.Status.MATCHING, Program.Status.RUNNING)
-
-
-def _check_admin(program: Program, actor: User) -> None:
-    if not Membership.objects.filter(program=program, user=actor, role=Role.ADMIN).exists():
-        raise PermissionDenied("Only this program's admins can do that.")
 
 
 def _check_matchable(program: Program) -> None:
@@ -112,7 +107,7 @@ def _stats(run: MatchRun, scores: list[float]) -> None:
 @transaction.atomic
 def run_create(*, program: Program, actor: User) -> MatchRun:
     """Run the optimiser over everyone still to be matched and save the result as the draft."""
-    _check_admin(program, actor)
+    check_admin(program, actor)
     program = Program.objects.select_for_update().get(pk=program.pk)
     _check_matchable(program)
     settings = MatchingSettings.for_program(program)
@@ -194,7 +189,7 @@ def _draft_suggestion(suggestion: MatchSuggestion) -> MatchSuggestion:
 def suggestion_lock(*, suggestion: MatchSuggestion, actor: User) -> MatchConstraint:
     """Lock the suggested pair: every later run keeps it."""
     s = _draft_suggestion(suggestion)
-    _check_admin(s.run.program, actor)
+    check_admin(s.run.program, actor)
     if s.mentor is None:
         raise ValidationError("There is no suggested mentor to lock; pick one by hand.")
     return _lock(s, actor)
@@ -225,7 +220,7 @@ def _lock(s: MatchSuggestion, actor: User) -> MatchConstraint:
 def suggestion_unlock(*, suggestion: MatchSuggestion, actor: User) -> None:
     """Release a locked pair: the next run may change it."""
     s = _draft_suggestion(suggestion)
-    _check_admin(s.run.program, actor)
+    check_admin(s.run.program, actor)
     MatchConstraint.objects.filter(mentee=s.mentee, kind=MatchConstraint.Kind.LOCK).delete()
     s.locked = False
     s.save(update_fields=["locked"])
@@ -235,7 +230,7 @@ def suggestion_unlock(*, suggestion: MatchSuggestion, actor: User) -> None:
 def suggestion_forbid(*, suggestion: MatchSuggestion, actor: User) -> MatchConstraint:
     """Forbid the suggested pair: it leaves the draft and no later run suggests it."""
     s = _draft_suggestion(suggestion)
-    _check_admin(s.run.program, actor)
+    check_admin(s.run.program, actor)
     if s.mentor is None:
         raise ValidationError("There is no suggested pair to forbid.")
     constraint, _ = MatchConstraint.objects.update_or_create(
@@ -278,7 +273,7 @@ def _restat(run: MatchRun) -> None:
 @transaction.atomic
 def constraint_remove(*, constraint: MatchConstraint, actor: User) -> None:
     """Remove a lock or a forbid; the next run is free again for that pair."""
-    _check_admin(constraint.program, actor)
+    check_admin(constraint.program, actor)
     if constraint.kind == MatchConstraint.Kind.LOCK:
         MatchSuggestion.objects.filter(
             run__program=constraint.program,
@@ -297,7 +292,7 @@ def suggestion_pick(
     s = _draft_suggestion(suggestion)
     run = s.run
     program = run.program
-    _check_admin(program, actor)
+    check_admin(program, actor)
     if mentor.program_id != program.pk or mentor.role != Role.MENTOR or not mentor.is_enrolled:
         raise ValidationError("Choose an enrolled mentor of this program.")
     pool = scoring.load_pool(
@@ -333,7 +328,7 @@ def run_publish(*, run: MatchRun, actor: User) -> list[Pairing]:
     """Turn the draft into proposals to the mentors, all or nothing."""
     run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
     program = run.program
-    _check_admin(program, actor)
+    check_admin(program, actor)
     if run.status != MatchRun.Status.DRAFT:
         raise ValidationError("Only the current draft can be published.")
     _check_matchable(program)
