@@ -1,24 +1,21 @@
-"""The mentoring section of a person's home page: proposals to answer, current pairings."""
+"""The matching section of a person's home page: proposals waiting for their answer.
 
-from django.db.models import Q
+Running relationships are listed by the workspace's own section, which links to
+each relationship's workspace.
+"""
 
 from matching.models import Pairing
 from mentoring.home import SectionResult, register_section
 from mentoring.types import AuthenticatedHttpRequest
 
 
-@register_section("mentoring", order=50)
-def my_mentoring(request: AuthenticatedHttpRequest) -> SectionResult:
-    user = request.user
-    pairings = list(
+@register_section("mentoring", order=15)
+def proposals_to_answer(request: AuthenticatedHttpRequest) -> SectionResult:
+    proposals = list(
         Pairing.objects.filter(
-            Q(mentor__user=user, status__in=Pairing.OPEN_STATUSES)
-            | Q(mentee__user=user, status=Pairing.Status.ACTIVE)
-        ).select_related("program", "mentor__user", "mentee__user", "topic")[:50]
+            mentor__user=request.user, status=Pairing.Status.PROPOSED
+        ).select_related("program", "mentee__user")[:50]
     )
-    if not pairings:
+    if not proposals:
         return None
-    return "matching/partials/_home_mentoring.html", {
-        "proposals": [p for p in pairings if p.status == Pairing.Status.PROPOSED],
-        "active": [p for p in pairings if p.status == Pairing.Status.ACTIVE],
-    }
+    return "matching/partials/_home_mentoring.html", {"proposals": proposals}

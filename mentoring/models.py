@@ -177,3 +177,29 @@ class User(AbstractBaseUser, PermissionsMixin):
             return start <= now < end
         # Hours that wrap past midnight, e.g. 20:00 to 02:00.
         return now >= start or now < end
+
+
+class Notification(models.Model):
+    """Something a person should know about, shown in the app.
+
+    ``key`` names the event (kind, object, occurrence) so the same notification is
+    never recorded twice, however often the code that records it runs.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=60)
+    key = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    body = models.TextField(max_length=2000, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -15,9 +15,13 @@ urlpatterns = [
     path("", views.home_page, name="home"),
     path("profile/", views.profile_edit, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("programs/<slug:slug>/", include("matching.urls")),
+    path("programs/<slug:slug>/workspaces/", include("sessions.urls")),
     path("invitations/", include("programs.invitation_urls")),
     path("admin/", admin.site.urls),
 ]

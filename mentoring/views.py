@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from mentoring import home, services
+from mentoring import home, notifications, services
 from mentoring.forms import ProfileForm
-from mentoring.models import User
+from mentoring.models import Notification, User
 from mentoring.types import AuthenticatedHttpRequest
 
 
@@ -57,3 +59,31 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@login_required
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "mentoring/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one of my notifications read and go to the thing it is about."""
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    notifications.notifications_mark_read(user=request.user, pks=[note.pk])
+    safe = url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(note.url if note.url and safe else "notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = notifications.notifications_mark_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect("notifications")

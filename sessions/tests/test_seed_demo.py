@@ -107,3 +107,47 @@ def test_demo_login_signs_in_through_the_login_page(settings, email):
     # to the e-mail confirmation page instead.
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_the_demo_pair_has_a_workspace_a_few_weeks_in(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sessions.models import Agenda, CheckIn, Meeting, Workspace
+
+    settings.DEBUG = True
+    seed()
+    workspace = Workspace.objects.get(
+        pairing__mentor__user__email=demo.MENTOR_EMAIL,
+        pairing__mentee__user__email=demo.MENTEE_EMAIL,
+    )
+    assert workspace.agreement.is_accepted
+    assert workspace.goals.count() == 2
+    assert workspace.roadmap.filter(covered_in__isnull=True).count() >= 1
+    held = workspace.meetings.filter(status=Meeting.Status.HELD)
+    assert held.count() == 2
+    for meeting in held:
+        assert meeting.agenda.status == Agenda.Status.SUBMITTED
+        assert CheckIn.objects.filter(meeting=meeting).count() == 2
+        assert meeting.actions.exists()
+    [upcoming] = workspace.meetings.filter(status=Meeting.Status.SCHEDULED)
+    lead = dt.timedelta(hours=workspace.program.agenda_lead_hours)
+    assert timezone.now() < upcoming.starts_at < timezone.now() + lead  # its agenda is due
+    assert not Agenda.objects.filter(meeting=upcoming).exists()
+    # Seeding again changes nothing.
+    before = Meeting.objects.count(), CheckIn.objects.count()
+    seed()
+    assert (Meeting.objects.count(), CheckIn.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_the_demo_mentee_reaches_the_workspace_from_home(settings):
+    settings.DEBUG = True
+    seed()
+    client = Client()
+    client.force_login(User.objects.get(email=demo.MENTEE_EMAIL))
+    home = client.get(reverse("home")).content.decode()
+    assert "is your mentor" in home
+    assert "File your agenda" in home

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matching import demo as matching_demo
 from programs import demo as programs_demo
+from sessions import demo as sessions_demo
 
 REFUSAL = (
     "seed_demo creates the staff account {admin} with the published password "
@@ -57,6 +58,13 @@ class Command(BaseCommand):
             f"{pair.mentor.user} mentors {pair.mentee.user}; {matched.to_match} mentees are "
             "ready to match on the matching board."
         )
+        space = sessions_demo.seed(pair)
+        if space.upcoming is not None:
+            self.stdout.write(
+                f"Their workspace has an agreement, goals and two meetings held; the next "
+                f"meeting is on {space.upcoming.starts_at:%a %d %b %H:%M} UTC and its agenda "
+                "is due."
+            )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {programs_demo.DEMO_PASSWORD})")
         for label, email in (

@@ -1,0 +1,1 @@
+"""Forms of the relationship workspace, one module per area."""

@@ -1,0 +1,186 @@
+"""Reads about whole relationships: their health, and the ones a person takes part in.
+
+The health of a relationship ("on track", "needs a check-in", "too early to tell")
+is derived from facts (meetings, check-in ratings, reviews, the agreement) by a
+pure function, so that the program dashboard can feed it facts read in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from matching.models import Circle, Pairing
+from mentoring.models import User
+from sessions.access import workspaces_of
+from sessions.models import Agreement, CheckIn, Meeting, Review, Workspace
+
+ON_TRACK = "on_track"
+NEEDS_CHECK_IN = "needs_check_in"
+TOO_EARLY = "too_early"
+ENDED = "ended"
+
+LABELS = {
+    ON_TRACK: "On track",
+    NEEDS_CHECK_IN: "Needs a check-in",
+    TOO_EARLY: "Too early to tell",
+    ENDED: "Ended",
+}
+
+# How long after the mid-point date a missing mid-point review counts as overdue.
+REVIEW_GRACE = dt.timedelta(days=14)
+# How long a relationship may run without agreed terms before it needs a check-in.
+AGREEMENT_GRACE = dt.timedelta(days=21)
+# A run of check-in ratings averaging below this needs a conversation.
+LOW_RATING = 3.0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the health of one relationship is derived from."""
+
+    open: bool
+    start: dt.date
+    midpoint: dt.date
+    cadence_days: int
+    participants: int
+    held: int = 0
+    last_held: dt.date | None = None
+    next_scheduled: dt.date | None = None
+    last_two_missed: bool = False
+    recent_ratings: tuple[int, ...] = ()
+    midpoint_reviews: int = 0
+    wants_to_end: bool = False
+    agreed: bool = False
+    is_flash: bool = False
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+
+def _weeks(days: int) -> str:
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{days // 7} weeks"
+
+
+def derive_health(facts: Facts, today: dt.date) -> Health:
+    """On track, needs a check-in, or too early to tell, with the reasons in words."""
+    if not facts.open:
+        return Health(ENDED)
+    since_start = (today - facts.start).days
+    cadence = max(facts.cadence_days, 1)
+    if facts.is_flash:
+        return Health(TOO_EARLY if facts.held == 0 else ON_TRACK)
+    reasons: list[str] = []
+    silence = (today - facts.last_held).days if facts.last_held else since_start
+    if silence > 2 * cadence:
+        reasons.append(
+            f"No meeting held for {_weeks(silence)}"
+            if facts.last_held
+            else f"No meeting held in the {_weeks(silence)} since it started"
+        )
+    if facts.last_two_missed:
+        reasons.append("The last two meetings were missed")
+    if len(facts.recent_ratings) >= 2:
+        average = sum(facts.recent_ratings) / len(facts.recent_ratings)
+        if average < LOW_RATING:
+            reasons.append(f"Low check-in ratings lately ({average:.1f} of 5)")
+    if today > facts.midpoint + REVIEW_GRACE and facts.midpoint_reviews < facts.participants:
+        reasons.append("The mid-point review is overdue")
+    if facts.wants_to_end:
+        reasons.append("Someone asked to end the relationship at the mid-point review")
+    if not facts.agreed and since_start > AGREEMENT_GRACE.days:
+        reasons.append("The terms of the relationship are not agreed yet")
+    if reasons:
+        return Health(NEEDS_CHECK_IN, tuple(reasons))
+    if facts.held == 0:
+        return Health(TOO_EARLY, (f"Started {_weeks(max(since_start, 0))} ago; no meeting yet",))
+    why = [f"Last met {_weeks(silence)} ago" if silence else "Met today"]
+    if facts.next_scheduled:
+        why.append(f"next meeting on {facts.next_scheduled:%-d %b}")
+    return Health(ON_TRACK, (", ".join(why),))
+
+
+def today_in(workspace: Workspace) -> dt.date:
+    return timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(workspace.program.timezone))
+
+
+def workspace_facts(workspace: Workspace, participants: int) -> Facts:
+    """The facts of one workspace, in six queries however much it holds."""
+    now = timezone.now()
+    tz = zoneinfo.ZoneInfo(workspace.program.timezone)
+    Status = Meeting.Status
+    figures = workspace.meetings.aggregate(
+        held=Count("pk", filter=Q(status=Status.HELD)),
+        last_held=Max("starts_at", filter=Q(status=Status.HELD)),
+    )
+    recent = list(
+        workspace.meetings.filter(starts_at__lte=now)
+        .exclude(status=Status.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("status", flat=True)[:2]
+    )
+    upcoming = (
+        workspace.meetings.filter(status=Status.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    ratings = tuple(
+        CheckIn.objects.filter(meeting__workspace=workspace)
+        .order_by("-meeting__starts_at", "-pk")
+        .values_list("rating", flat=True)[:6]
+    )
+    reviews = list(
+        workspace.reviews.filter(kind=Review.Kind.MIDPOINT).values_list("decision", flat=True)
+    )
+    terms = (
+        Agreement.objects.filter(workspace=workspace).values("cadence_days", "accepted_at").first()
+    )
+    agreed = bool(terms and terms["accepted_at"])
+    cadence = terms["cadence_days"] if terms else workspace.program.cadence_days
+    last_held = figures["last_held"]
+    return Facts(
+        open=workspace.is_open,
+        start=workspace.start_date,
+        midpoint=workspace.midpoint_date,
+        cadence_days=cadence,
+        participants=participants,
+        held=figures["held"],
+        last_held=timezone.localdate(last_held, tz) if last_held else None,
+        next_scheduled=timezone.localdate(upcoming, tz) if upcoming else None,
+        last_two_missed=len(recent) == 2 and all(s == Status.MISSED for s in recent),
+        recent_ratings=ratings,
+        midpoint_reviews=len(reviews),
+        wants_to_end=Review.Decision.END in reviews,
+        agreed=agreed,
+        is_flash=workspace.is_flash,
+    )
+
+
+def my_workspaces(user: User, limit: int = 50) -> list[Workspace]:
+    """The relationships ``user`` takes part in that are running, newest first."""
+    return list(
+        workspaces_of(user)
+        .filter(Q(pairing__status=Pairing.Status.ACTIVE) | Q(circle__status=Circle.Status.ACTIVE))
+        .select_related(
+            "program",
+            "pairing__mentor__user",
+            "pairing__mentee__user",
+            "pairing__topic",
+            "circle__mentor__user",
+        )
+        .order_by("-start_date", "-pk")[:limit]
+    )
