@@ -44,6 +44,14 @@ def _at(day: dt.date, hour: int, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=tz)
 
 
+def _next_afternoon(now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The first 16:00 (program time) at least 12 hours away: inside the agenda lead time."""
+    day = timezone.localdate(now, tz)
+    while (candidate := _at(day, 16, tz)) < now + dt.timedelta(hours=12):
+        day += dt.timedelta(days=1)
+    return candidate
+
+
 @transaction.atomic
 def seed(pairing: Pairing) -> DemoWorkspace:
     """Give the demo pair an agreed relationship with history and a meeting coming up."""
@@ -258,10 +266,10 @@ def seed(pairing: Pairing) -> DemoWorkspace:
             covered_in=covered,
             created_by=mentee,
         )
-    # Coming up in a day and a half: inside the agenda lead time, and no agenda yet.
+    # Coming up within a day and a half: inside the agenda lead time, and no agenda yet.
     upcoming = Meeting.objects.create(
         workspace=workspace,
-        starts_at=(now + dt.timedelta(hours=36)).replace(minute=0, second=0, microsecond=0),
+        starts_at=_next_afternoon(now, tz),
         duration_minutes=45,
         medium=Medium.VIDEO,
         location=VIDEO_LINK,

@@ -23,6 +23,10 @@ from programs.tests.factories import MembershipFactory, ProgramFactory
 from sessions.access import WorkspaceAccess, get_workspace
 from sessions.models import Workspace
 
+# Everyone who must get 404 for the pair's workspace: the other pair of the same program,
+# a circle member who is not in the pair, and an admin of another program.
+STRANGERS = [("other_mentor", 404), ("other_mentee", 404), ("member", 404), ("outsider", 404)]
+
 # Fixed "now" for workspace tests that travel in time (time_machine.travel(NOW)).
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
@@ -128,4 +132,4 @@ def content_world(db) -> World:
     return make_world(privacy=Program.PrivacyPolicy.CONTENT)
 
 
-__all__ = ["NOW", "World", "make_world", "timezone"]
+__all__ = ["NOW", "STRANGERS", "World", "make_world", "timezone"]

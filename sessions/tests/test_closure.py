@@ -20,6 +20,7 @@ from sessions.selectors_reviews import closure_checklist, review_state
 from sessions.services import closure as services
 from sessions.services import reviews
 from sessions.services._common import TransitionError
+from sessions.tests.conftest import STRANGERS
 
 from .conftest import NOW
 
@@ -97,10 +98,7 @@ def status_of(world) -> str:
         ("mentor", 200),
         ("mentee", 200),
         ("admin", 200),
-        ("other_mentor", 404),
-        ("other_mentee", 404),
-        ("member", 404),
-        ("outsider", 404),
+        *STRANGERS,
     ],
 )
 def test_who_may_open_the_closure_pages(world, name, who, status):

@@ -13,6 +13,7 @@ from sessions.models import Meeting, Note
 from sessions.selectors_reviews import notes_count
 from sessions.services import notes as services
 from sessions.services._common import TransitionError
+from sessions.tests.conftest import STRANGERS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,7 @@ def end(world) -> None:
         ("mentor", 200),
         ("mentee", 200),
         ("admin", 200),
-        ("other_mentor", 404),
-        ("other_mentee", 404),
-        ("member", 404),
-        ("outsider", 404),
+        *STRANGERS,
     ],
 )
 def test_who_may_open_the_notes_page(world, who, status):

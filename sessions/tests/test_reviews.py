@@ -17,6 +17,7 @@ from sessions.models import Review, Workspace
 from sessions.selectors_reviews import review_state
 from sessions.services import reviews as services
 from sessions.services._common import TransitionError
+from sessions.tests.conftest import STRANGERS
 
 from .conftest import NOW
 
@@ -70,10 +71,7 @@ def after_midpoint():
         ("mentor", 200),
         ("mentee", 200),
         ("admin", 200),
-        ("other_mentor", 404),
-        ("other_mentee", 404),
-        ("member", 404),
-        ("outsider", 404),
+        *STRANGERS,
     ],
 )
 def test_who_may_open_the_reviews_page(world, who, status):
