@@ -93,6 +93,16 @@ class Workspace(models.Model):
     def midpoint_between(start: dt.date, end: dt.date) -> dt.date:
         return start + (end - start) / 2
 
+    @property
+    def latest_end_date(self) -> dt.date:
+        """The furthest a relationship's end may be planned or extended to."""
+        return self.start_date + MAX_RELATIONSHIP
+
+
+# Formal mentoring relationships run months, not decades: an end date further out than
+# this is a typing slip (9999-12-31), refused next to the field.
+MAX_RELATIONSHIP = dt.timedelta(days=3 * 365)
+
 
 class DateChange(models.Model):
     """An extension (or shortening) of one relationship's end and mid-point dates."""

@@ -96,6 +96,25 @@ def test_pick_page_lists_mentors_with_score_and_reason(ready):
     assert "Why this score" in html
 
 
+@pytest.mark.parametrize("chosen", ["²", "٣", "99999999999999999999", "-1", "abc"])
+def test_picking_a_mentor_by_a_non_ascii_or_absurd_id_is_refused_not_a_500(ready, chosen):
+    client = ready.client("admin")
+    slug = ready.program.slug
+    client.post(reverse("matching:run", kwargs={"slug": slug}))
+    s = MatchSuggestion.objects.filter(run__program=ready.program).first()
+    assert s is not None
+    before = (s.mentor_id, s.locked)
+    response = client.post(
+        reverse("matching:suggestion_pick", kwargs={"slug": slug, "pk": s.pk}),
+        {"mentor": chosen},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choose one of the mentors listed." in response.content.decode()
+    s.refresh_from_db()
+    assert (s.mentor_id, s.locked) == before
+
+
 def test_next_parameter_cannot_send_the_admin_elsewhere(ready):
     client = ready.client("admin")
     slug = ready.program.slug

@@ -168,7 +168,7 @@ def suggestion_pick(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Ht
             Membership.objects.filter(
                 program=access.program, role=Membership.Role.MENTOR, pk=int(chosen)
             ).first()
-            if chosen.isdigit() and len(chosen) < 19
+            if chosen.isascii() and chosen.isdigit() and len(chosen) < 19
             else None
         )
         if mentor is None:

@@ -59,6 +59,11 @@ class AgreementForm(forms.ModelForm):
                 "The planned end date must be after the relationship started "
                 f"({self.workspace.start_date:%-d %B %Y})."
             )
+        if end > self.workspace.latest_end_date:
+            raise forms.ValidationError(
+                "A relationship can be planned for three years at most: choose a date by "
+                f"{self.workspace.latest_end_date:%-d %B %Y}."
+            )
         return end
 
     def terms(self) -> dict[str, Any]:

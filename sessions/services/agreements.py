@@ -82,6 +82,13 @@ def _check_terms(workspace: Workspace, terms: dict[str, Any]) -> None:
                 f"started ({workspace.start_date:%-d %B %Y})."
             }
         )
+    if end is not None and end > workspace.latest_end_date:
+        raise ValidationError(
+            {
+                "planned_end_date": "A relationship can be planned for three years at most: "
+                f"choose a date by {workspace.latest_end_date:%-d %B %Y}."
+            }
+        )
 
 
 def _locked(workspace: Workspace) -> Agreement | None:

@@ -148,6 +148,11 @@ def workspace_extend(
         )
     elif new_end_date <= today:
         errors["new_end_date"] = "Choose a date after today."
+    elif new_end_date > workspace.latest_end_date:
+        errors["new_end_date"] = (
+            "A relationship can run for three years at most: choose a date by "
+            f"{workspace.latest_end_date:%-d %B %Y}."
+        )
     try:
         reason = _clean_reason(reason, "Say why the relationship is extended.")
     except ValidationError as exc:

@@ -76,7 +76,7 @@ def action_create(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
     meeting: Meeting | None = None
     mid = request.GET.get("meeting", "")
     if mid:
-        if not mid.isdigit():
+        if not (mid.isascii() and mid.isdigit()):
             raise Http404
         meeting = wa.workspace.meetings.filter(pk=int(mid)).first()
         if meeting is None:

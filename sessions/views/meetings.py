@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring.forms import add_service_errors
 from mentoring.types import AuthenticatedHttpRequest
-from sessions.access import WorkspaceAccess, get_meeting, get_workspace
+from sessions.access import WorkspaceAccess, get_meeting, get_workspace, visible_notes
 from sessions.forms.agendas import AgendaForm, AgendaItemForm
 from sessions.forms.meetings import CheckInForm, MeetingCancelForm, MeetingForm
 from sessions.ics import meeting_calendar
@@ -275,6 +275,8 @@ def _meeting_page(
         context["checkins"] = list(meeting.checkins.select_related("author"))
         context["actions"] = list(meeting.actions.select_related("owner"))
         context["topics"] = list(meeting.topics_covered.all())
+        # The notes about this meeting that I may read: mine, and shared ones.
+        context["notes"] = list(visible_notes(wa).filter(meeting=meeting))
     else:
         context["checkins"] = list(
             meeting.checkins.select_related("author").only(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
@@ -16,12 +16,14 @@ from sessions.forms.notes import NoteForm
 from sessions.models import Note
 from sessions.selectors_reviews import shared_notes_count
 from sessions.services import notes as services
+from sessions.services._common import NOT_IN_IT
 from sessions.views._common import render_workspace, to_workspace
 
 
 def _initial_meeting(request: AuthenticatedHttpRequest) -> dict[str, object]:
     meeting = request.GET.get("meeting", "")
-    return {"meeting": int(meeting)} if meeting.isdigit() else {}
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return {"meeting": int(meeting)} if meeting.isascii() and meeting.isdigit() else {}
 
 
 @login_required
@@ -45,6 +47,8 @@ def note_list(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
 @login_required
 def note_create(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     wa = get_workspace(request.user, slug, pk)
+    if not wa.is_participant:
+        raise PermissionDenied(NOT_IN_IT)
     form = NoteForm(request.POST or None, workspace=wa.workspace, initial=_initial_meeting(request))
     if request.method == "POST" and form.is_valid():
         try:
