@@ -123,6 +123,7 @@ def get_workspace(user: User, slug: str, pk: int) -> WorkspaceAccess:
             "pairing__ended_by",
             "circle__mentor__user",
             "circle__topic",
+            "circle__ended_by",
         )
         .first()
     )

@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q
 
 from sessions.access import WorkspaceAccess, visible_notes
 from sessions.models import ActionItem, DateChange, Goal, GoalUpdate, Review
+from sessions.services.closure import CLOSURE_WINDOW_DAYS
 from sessions.services.reviews import midpoint_is_open, program_today
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 # How close to its end date a relationship is prompted to close deliberately.
-CLOSURE_PROMPT_DAYS = 21
+CLOSURE_PROMPT_DAYS = CLOSURE_WINDOW_DAYS
 WORDS = ("working", "change", "remains", "differently", "previous")
 
 

@@ -45,7 +45,8 @@ def workspace_for_circle(sender: type[Circle], instance: Circle, **kwargs: Any) 
     if Workspace.objects.filter(circle=instance).exists():
         return
     program = instance.program
-    start, end, mid = _dates(timezone.localdate(instance.created_at), program.end_date)
+    created = timezone.localdate(instance.created_at, zoneinfo.ZoneInfo(program.timezone))
+    start, end, mid = _dates(created, program.end_date)
     Workspace.objects.create(
         program=program, circle=instance, start_date=start, end_date=end, midpoint_date=mid
     )

@@ -372,8 +372,9 @@ def circle_end(*, circle: Circle, actor: User, completed: bool, reason: str) -> 
         raise ValidationError({"reason": "Keep the reason under 1,000 characters."})
     circle.status = Circle.Status.COMPLETED if completed else Circle.Status.ENDED_EARLY
     circle.ended_at = timezone.now()
+    circle.ended_by = actor
     circle.end_reason = reason
-    circle.save(update_fields=["status", "ended_at", "end_reason"])
+    circle.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
     # Nobody can join an ended circle: open requests are answered, not left hanging.
     circle.members.filter(status=Seat.REQUESTED).update(status=Seat.DECLINED)
     notify.event("circle_ended", circle.pk)

@@ -69,12 +69,14 @@ class MeetingForm(forms.Form):
             return data
         if day is None or start is None or end is None:
             return data
-        starts_at = dt.datetime.combine(day, start, tzinfo=self.tz)
-        ends_at = dt.datetime.combine(day, end, tzinfo=self.tz)
+        # Compare and subtract in UTC: on the day the clocks change, local wall times
+        # in one zone are an hour more or less apart than they look.
+        starts_at = dt.datetime.combine(day, start, tzinfo=self.tz).astimezone(dt.UTC)
+        ends_at = dt.datetime.combine(day, end, tzinfo=self.tz).astimezone(dt.UTC)
         if ends_at <= starts_at:
             self.add_error("end_time", "The meeting must end after it starts.")
             return data
-        data["starts_at"] = starts_at.astimezone(dt.UTC)
+        data["starts_at"] = starts_at
         data["duration_minutes"] = int((ends_at - starts_at).total_seconds() // 60)
         return data
 

@@ -25,7 +25,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
         end = pairing.planned_end_date or pairing.program.end_date
         Workspace.objects.create(program=pairing.program, pairing=pairing, **dates(start, end))
     for circle in Circle.objects.filter(workspace__isnull=True).select_related("program"):
-        start = timezone.localdate(circle.created_at)
+        start = timezone.localdate(circle.created_at, zoneinfo.ZoneInfo(circle.program.timezone))
         Workspace.objects.create(
             program=circle.program, circle=circle, **dates(start, circle.program.end_date)
         )

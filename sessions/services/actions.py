@@ -60,7 +60,7 @@ def _tell_owner(wa: WorkspaceAccess, action: ActionItem) -> None:
     notify_later(
         users=[action.owner],
         kind="action_assigned",
-        key=f"action_assigned:{action.pk}:{action.owner_id}",
+        key=f"action_assigned:{action.pk}:{action.owner_id}:{action.updated_at.timestamp()}",
         title=f"{wa.user.display_name} gave you an action item",
         url=_url(wa),
     )

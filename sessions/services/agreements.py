@@ -161,7 +161,7 @@ def _tell_partners(wa: WorkspaceAccess, agreement: Agreement, *, proposed: bool)
     notify_later(
         users=list(wa.partners),
         kind="agreement_proposed",
-        key=f"agreement:{agreement.pk}:v{agreement.version}:proposed",
+        key=f"agreement:{agreement.pk}:v{agreement.version}:proposed:{agreement.updated_at.timestamp()}",
         title=f"{wa.user.display_name} {verb}: please read and accept",
         url=_url(wa),
     )
@@ -219,11 +219,30 @@ def agreement_accept(*, wa: WorkspaceAccess, version: int) -> Agreement:
         return agreement
 
 
+def _end_date_was_agreed_before(agreement: Agreement) -> bool:
+    """Whether an earlier accepted version already planned this end date.
+
+    The relationship's end may have moved since (an extension); accepting a version that
+    changes other terms must not move it back.
+    """
+    earlier = (
+        AgreementRevision.objects.filter(
+            agreement=agreement, version__lt=agreement.version, accepted_at__isnull=False
+        )
+        .order_by("-version")
+        .values_list("terms", flat=True)
+        .first()
+    )
+    return bool(
+        earlier and earlier.get("planned_end_date") == agreement.planned_end_date.isoformat()
+    )
+
+
 def _move_end_date(wa: WorkspaceAccess, agreement: Agreement) -> None:
     """Give the relationship the agreed end date (and a mid-point that has not come yet)."""
     workspace = Workspace.objects.get(pk=wa.workspace.pk)  # locked by _locked()
     new_end = agreement.planned_end_date
-    if new_end == workspace.end_date:
+    if new_end == workspace.end_date or _end_date_was_agreed_before(agreement):
         return
     old_end, old_mid = workspace.end_date, workspace.midpoint_date
     if old_mid <= today_in(wa.workspace):

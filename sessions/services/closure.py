@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 REASON_MAX = 1000
+# How close to its end date a relationship may be completed (and is prompted to close).
+CLOSURE_WINDOW_DAYS = 21
 ENDED = "This relationship has already ended."
 CIRCLE_MENTOR_ONLY = "Only the circle's mentor or the program's admins can {action} the circle."
 
@@ -72,6 +74,19 @@ def _clean_reason(reason: str, missing: str) -> str:
     return reason
 
 
+def completion_opens(wa: WorkspaceAccess) -> dt.date | None:
+    """The first day participants may complete the relationship, or None if they may now.
+
+    Completing means it ran its course: the closing window opens as the end date nears
+    (a flash session may close once held). Stopping sooner is ending early.
+    """
+    workspace = wa.workspace
+    if wa.is_program_admin or workspace.is_flash:
+        return None
+    opens = workspace.end_date - dt.timedelta(days=CLOSURE_WINDOW_DAYS)
+    return opens if program_today(wa.program) < opens else None
+
+
 def final_reviews_missing(wa: WorkspaceAccess) -> list[User]:
     """The participants whose final review is not in (never submitted, or reopened)."""
     done = set(
@@ -92,6 +107,13 @@ def workspace_complete(*, wa: WorkspaceAccess) -> Workspace:
     Program admins may complete it regardless, and a flash pairing needs no final review.
     """
     _check_may_close(wa, "complete")
+    opens = completion_opens(wa)
+    if opens is not None:
+        raise TransitionError(
+            f"This relationship runs until {wa.workspace.end_date:%-d %B %Y}; it can be "
+            f"completed from {opens:%-d %B %Y}. To stop sooner, end it early; to keep "
+            "going, extend it."
+        )
     if not wa.is_program_admin and not wa.workspace.is_flash:
         missing = final_reviews_missing(wa)
         if missing:

@@ -96,9 +96,11 @@ def note_update(
     meeting: Meeting | None = None,
 ) -> Note:
     """Change a note's text, who may read it, or its meeting (its author only)."""
+    # Check the note as stored, not the caller's copy (a bound ModelForm has already
+    # written the new values onto it).
+    note = Note.objects.select_for_update().get(pk=note.pk)
     check_note_editable(wa, note, visibility)
     body, visibility = _clean(wa, body, visibility, meeting)
-    note = Note.objects.select_for_update().get(pk=note.pk)
     note.body = body
     note.visibility = visibility
     note.meeting = meeting
@@ -111,5 +113,6 @@ def note_update(
 @transaction.atomic
 def note_delete(*, wa: WorkspaceAccess, note: Note) -> None:
     """Delete a note for good (its author only)."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
     check_note_editable(wa, note)
     Note.objects.filter(pk=note.pk, author=wa.user).delete()

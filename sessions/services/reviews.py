@@ -13,7 +13,7 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,9 +160,15 @@ def review_submit(
         .first()
     )
     if review is None:
-        review = Review.objects.create(
-            workspace=wa.workspace, author=wa.user, kind=kind, submitted_at=now, **answers
-        )
+        # Nothing to lock yet: of two first submissions at once (a double click), the
+        # unique constraint lets one in and the other finds the review locked.
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    workspace=wa.workspace, author=wa.user, kind=kind, submitted_at=now, **answers
+                )
+        except IntegrityError:
+            raise TransitionError(LOCKED[Kind(kind)]) from None
     elif not review.is_open_for_resubmission:
         raise TransitionError(LOCKED[Kind(kind)])
     else:

@@ -25,6 +25,7 @@ from sessions.models import (
 from sessions.selectors_plan import agreement_history, agreement_state
 from sessions.services._common import TransitionError
 from sessions.services.agreements import agreement_accept, agreement_initial, agreement_save
+from sessions.services.closure import workspace_extend
 from sessions.tests.conftest import NOW, World
 
 pytestmark = pytest.mark.django_db
@@ -558,3 +559,21 @@ def test_an_ended_relationship_has_no_edit_form(world):
     assert "form" not in response.context
     response = world.client("mentor").post(world.url("agreement_edit"), post_data(cadence_days=7))
     assert Agreement.objects.get().cadence_days == 14
+
+
+def test_re_accepting_other_terms_never_undoes_an_extension(world):
+    draft(world)
+    accept(world, "mentor")
+    accept(world, "mentee")
+    workspace_extend(wa=world.access("admin"), new_end_date=dt.date(2027, 6, 1), reason="More")
+    draft(world, cadence_days=7)  # the end date in the terms is still 1 March
+    accept(world, "mentor")
+    accept(world, "mentee")
+    world.workspace.refresh_from_db()
+    assert world.workspace.end_date == dt.date(2027, 6, 1)
+    # Agreeing a new end date in the terms still moves it.
+    draft(world, cadence_days=7, planned_end_date=dt.date(2027, 5, 1))
+    accept(world, "mentor")
+    accept(world, "mentee")
+    world.workspace.refresh_from_db()
+    assert world.workspace.end_date == dt.date(2027, 5, 1)

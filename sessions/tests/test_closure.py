@@ -266,6 +266,31 @@ def test_admins_reopen_a_final_review(world, django_capture_on_commit_callbacks)
 # --- Completing ---------------------------------------------------------------------------
 
 
+NEAR_THE_END = dt.datetime(2027, 2, 20, 12, 0, tzinfo=dt.UTC)  # 9 days before the end
+
+
+@pytest.fixture
+def near_the_end():
+    with time_machine.travel(NEAR_THE_END, tick=False):
+        yield
+
+
+def test_participants_complete_only_as_the_end_date_nears(world):
+    submit_final(world, "mentee")
+    submit_final(world, "mentor")
+    with time_machine.travel(dt.datetime(2027, 2, 7, 12, 0, tzinfo=dt.UTC), tick=False):
+        page = world.client("mentee").get(world.url("closure"))
+        assert page.context["can_complete"] is False
+        assert "can be completed from 8 February 2027" in page.content.decode()
+        with pytest.raises(TransitionError, match="end it early"):
+            services.workspace_complete(wa=world.access("mentee"))
+    assert status_of(world) == Pairing.Status.ACTIVE
+    with time_machine.travel(dt.datetime(2027, 2, 8, 12, 0, tzinfo=dt.UTC), tick=False):
+        services.workspace_complete(wa=world.access("mentee"))
+    assert status_of(world) == Pairing.Status.COMPLETED
+
+
+@pytest.mark.usefixtures("near_the_end")
 def test_complete_waits_for_every_final_review(world):
     client = world.client("mentee")
     page = client.get(world.url("closure"))
@@ -282,6 +307,7 @@ def test_complete_waits_for_every_final_review(world):
     assert world.pairing.ended_by == world.mentee
 
 
+@pytest.mark.usefixtures("near_the_end")
 def test_a_reopened_final_review_holds_completion_back(world):
     submit_final(world, "mentee")
     review = submit_final(world, "mentor")
@@ -303,6 +329,7 @@ def test_a_flash_pairing_completes_without_a_final_review(world):
     assert Pairing.objects.get(workspace=ws).status == Pairing.Status.COMPLETED
 
 
+@pytest.mark.usefixtures("near_the_end")
 def test_only_the_circles_mentor_or_admins_complete_a_circle(world):
     ws = world.circle_workspace
     assert world.client("member").post(world.url("complete", workspace=ws)).status_code == 403
@@ -363,10 +390,13 @@ def test_a_circle_member_cannot_end_the_circle(world):
     assert client.post(world.url("end_early", workspace=ws), {"reason": "bored"}).status_code == 403
     world.client("mentor").post(world.url("end_early", workspace=ws), {"reason": "Too few members"})
     world.circle.refresh_from_db()
-    assert (world.circle.status, world.circle.end_reason) == (
+    assert (world.circle.status, world.circle.end_reason, world.circle.ended_by) == (
         Circle.Status.ENDED_EARLY,
         "Too few members",
+        world.mentor,
     )
+    html = world.client("member").get(world.url("closure", workspace=ws)).content.decode()
+    assert f"by {world.mentor.display_name}" in html
 
 
 def test_an_ended_relationship_cannot_end_again(world):
@@ -522,7 +552,8 @@ def test_the_closure_prompt_shows_within_21_days_of_the_end(world, end, shown):
     )
     wa = world.access("mentee")
     html = render_to_string(
-        "sessions/partials/_closure_prompt.html", {"wa": wa, "workspace": wa.workspace}
+        "sessions/partials/_closure_prompt.html",
+        {"wa": wa, "workspace": wa.workspace, "state": review_state(wa)},
     )
     assert ("Open the closing checklist" in html) is shown
     if end < NOW.date():
@@ -537,7 +568,8 @@ def test_the_closure_prompt_hides_once_the_relationship_has_ended(world):
     services.workspace_complete(wa=world.access("admin"))
     wa = world.access("mentee")
     html = render_to_string(
-        "sessions/partials/_closure_prompt.html", {"wa": wa, "workspace": wa.workspace}
+        "sessions/partials/_closure_prompt.html",
+        {"wa": wa, "workspace": wa.workspace, "state": review_state(wa)},
     )
     assert html.strip() == ""
 

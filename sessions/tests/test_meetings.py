@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from matching.models import Pairing
 from mentoring.models import Notification
 from mentoring.tests.test_templates_a11y import assert_accessible
+from sessions.forms.meetings import MeetingForm
 from sessions.models import ActionItem, Agenda, CheckIn, Meeting, RoadmapTopic
 from sessions.selectors_meetings import (
     agenda_due_for,
@@ -732,3 +734,20 @@ def test_agenda_due_for_leaves_out_ended_relationships(world):
     meeting(world)
     end_pairing(world)
     assert agenda_due_for(world.mentee) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end", "minutes"),
+    [
+        ("2027-03-28", "01:30", "03:30", 60),  # Paris springs forward at 02:00
+        ("2027-10-31", "01:30", "03:30", 180),  # and falls back at 03:00
+        ("2027-01-12", "09:00", "10:30", 90),
+    ],
+)
+def test_a_meetings_length_is_real_time_across_a_clock_change(day, start, end, minutes):
+    form = MeetingForm(
+        {"date": day, "start_time": start, "end_time": end, "medium": "video", "location": ""},
+        tz=zoneinfo.ZoneInfo("Europe/Paris"),
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["duration_minutes"] == minutes

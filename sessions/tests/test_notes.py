@@ -322,7 +322,13 @@ def test_after_the_end_the_author_still_tidies_their_private_notes(world):
     assert response.status_code == 200
     private.refresh_from_db()
     assert (private.body, private.visibility) == ("tidied", "private")
-    # Shared notes are part of the record.
+    # Shared notes are part of the record: not rewritten, not hidden, not deleted.
+    response = client.post(
+        world.url("note_edit", nid=shared.pk), {"body": "rewritten", "visibility": "private"}
+    )
+    assert response.status_code == 200
+    shared.refresh_from_db()
+    assert (shared.body, shared.visibility) == (SHARED, "shared")
     response = client.post(world.url("note_delete", nid=shared.pk), follow=True)
     assert Note.objects.filter(pk=shared.pk).exists()
     assert "shared notes stay as they are" in response.content.decode()

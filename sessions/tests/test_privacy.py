@@ -14,6 +14,7 @@ object of the workspace (see ``test_access_matrix.make_objects``).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -24,9 +25,10 @@ from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring.models import Notification
-from sessions.models import Note
+from sessions.models import Meeting, Note
 from sessions.tests.test_access_matrix import (
     Matrix,
     Objects,
@@ -344,3 +346,22 @@ def test_the_walk_reaches_every_page_with_every_object(matrix):
     assert len(urls) >= len(app_patterns()) + 20
     statuses = {url: status for url, status, _ in pages(matrix, "mentee", urls)}
     assert sum(1 for s in statuses.values() if s == 200) >= 25
+
+
+@pytest.mark.parametrize(("fixture", "shown"), [("world", False), ("content_world", True)])
+def test_a_cancellation_reason_is_words_admins_read_only_where_the_policy_allows(
+    request, fixture, shown
+):
+    w = request.getfixturevalue(fixture)
+    meeting = Meeting.objects.create(
+        workspace=w.workspace,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        duration_minutes=30,
+        status=Meeting.Status.CANCELLED,
+        cancel_reason="CANCELMARKER my burnout",
+    )
+    url = w.url("meeting", mid=meeting.pk)
+    assert "CANCELMARKER" in w.client("mentee").get(url).content.decode()
+    admin_page = w.client("admin").get(url).content.decode()
+    assert ("CANCELMARKER" in admin_page) is shown
+    assert "Cancelled" in admin_page

@@ -114,6 +114,7 @@ def test_workspace_pages_do_not_grow_with_meetings(world, who, name, kwargs):
     small = count(client, url)
     grow(world, 47)
     large = count(client, url)
+    print(f"workspace page={name} viewer={who} queries_3={small} queries_50={large}")  # noqa: T201  (the figures for the closing note)
     assert small == large, f"{name}: {small} queries with 3 meetings, {large} with 50"
     assert large <= CEILING
 
@@ -127,5 +128,6 @@ def test_a_meeting_page_does_not_grow_with_the_workspace(world):
     small = count(client, url)
     grow(world, 47)
     large = count(client, url)
+    print(f"workspace page=meeting viewer=mentor queries_3={small} queries_50={large}")  # noqa: T201  (the figures for the closing note)
     assert small == large
     assert large <= CEILING

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 
 from matching.models import Pairing
 from matching.tests.factories import PairingFactory
@@ -460,3 +462,17 @@ def test_review_state_before_the_mid_point(world):
     assert state["midpoint_open"] is False
     assert state["midpoint_date"] == dt.date(2026, 12, 7)
     assert state["closure_due"] is False
+
+
+@pytest.mark.usefixtures("after_midpoint")
+def test_two_first_submissions_at_once_keep_one_and_say_the_other_is_locked(world):
+    wa = world.access("mentee")
+    submit(world, "mentee", working="The first click")
+    # The second click read "no review yet" before the first one committed.
+    with (
+        mock.patch.object(QuerySet, "first", return_value=None),
+        pytest.raises(TransitionError, match="already submitted"),
+    ):
+        services.review_submit(wa=wa, kind="midpoint", **answers(working="The second"))
+    [review] = Review.objects.filter(author=world.mentee)
+    assert review.working == "The first click"

@@ -163,6 +163,7 @@ def closure_page(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
         u for u in wa.participants if u.pk in state["final"]["reopened"]
     ]
     may_close = closure.may_close(wa)
+    opens = closure.completion_opens(wa)
     return render_workspace(
         request,
         "sessions/closure.html",
@@ -176,8 +177,10 @@ def closure_page(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
             "date_changes": selectors.date_changes(wa),
             "may_close": may_close,
             "waiting": waiting,
+            "completion_opens": opens,
             "can_complete": wa.workspace.is_open
             and may_close
+            and opens is None
             and (wa.is_program_admin or wa.workspace.is_flash or not waiting),
         },
     )
