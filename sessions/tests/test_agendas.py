@@ -258,6 +258,14 @@ def test_the_meeting_page_says_the_agenda_was_edited_and_lists_earlier_versions(
     assert "SECOND-VERSION" in html
 
 
+def test_the_agenda_form_says_when_the_lead_time_has_passed(world):
+    client = world.client("mentee")
+    html = client.get(world.url("agenda_edit", mid=meeting(world, start=SOON).pk)).content
+    assert b"that time has passed, so it will be marked late" in html
+    html = client.get(world.url("agenda_edit", mid=meeting(world, start=IN_A_WEEK).pk)).content
+    assert b"that time has passed" not in html
+
+
 def test_a_late_agenda_is_marked_late_on_the_meeting_page(world):
     m = meeting(world, start=SOON)
     save(world, m, submit=True)

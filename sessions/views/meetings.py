@@ -363,6 +363,7 @@ def agenda_edit(request: AuthenticatedHttpRequest, slug: str, pk: int, mid: int)
             "agenda": agenda,
             "refusal": agenda_refusal(meeting),
             "due": due,
+            "now": timezone.now(),
         },
     )
 
