@@ -28,6 +28,20 @@ app.conf.beat_schedule = {
     # Proposals and mentor requests past their deadline expire and the people
     # concerned are told. Each is claimed with a conditional update, so
     # overlapping runs expire it once. Every ten minutes: deadlines are in days.
+    # E-mails of notifications that are due and not sent: the broker was down when
+    # they were recorded, a worker died, or the recipient's quiet hours just ended.
+    # Each is sent under its row lock and marked sent in the same transaction, so this
+    # never repeats one. Every minute: "nothing lost" should also mean "not late".
+    "deliver-due-notifications": {
+        "task": "mentoring.deliver_due",
+        "schedule": 60.0,
+    },
+    # Daily digests go out when each reader's contact hours begin; a reader gets at
+    # most one a day. Every fifteen minutes, so nobody waits long past their start.
+    "send-digests": {
+        "task": "mentoring.send_digests",
+        "schedule": 900.0,
+    },
     "expire-overdue-matching": {
         "task": "matching.expire_overdue",
         "schedule": 600.0,

@@ -5,7 +5,14 @@ from typing import Any, ClassVar
 from django import forms
 from django.http import HttpRequest
 
-from mentoring.models import ContactChannel, User, Weekday, timezone_names
+from mentoring.models import (
+    Category,
+    ContactChannel,
+    NotificationPreference,
+    User,
+    Weekday,
+    timezone_names,
+)
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -101,3 +108,16 @@ def add_service_errors(form: forms.BaseForm, exc: Any) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """How a person hears of each category of notification."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category in Category:
+            self.fields[category.value] = forms.ChoiceField(
+                label=category.label,
+                choices=NotificationPreference.Mode.choices,
+                widget=forms.RadioSelect,
+            )

@@ -179,27 +179,86 @@ class User(AbstractBaseUser, PermissionsMixin):
         return now >= start or now < end
 
 
-class Notification(models.Model):
-    """Something a person should know about, shown in the app.
+class Category(models.TextChoices):
+    """What a notification is about: people choose per category how they hear of it."""
 
-    ``key`` names the event (kind, object, occurrence) so the same notification is
-    never recorded twice, however often the code that records it runs.
+    MEETINGS = "meetings", "Meetings and agendas"
+    FOLLOW_UPS = "follow_ups", "Check-ins and action items"
+    RELATIONSHIP = "relationship", "Agreement, goals, reviews and closure"
+    MATCHING = "matching", "Proposals, requests and matches"
+    ADMIN = "admin", "Program admin alerts and digests"
+
+
+class Notification(models.Model):
+    """Something a person should know about: shown in the app, and e-mailed as they prefer.
+
+    ``key`` names the event (kind, object, occurrence), unique, so the same notification
+    is never recorded twice however often the code that records it runs. It is recorded
+    before anything is sent; ``email_state`` then says where its e-mail stands.
     """
+
+    class EmailState(models.TextChoices):
+        PENDING = "pending", "To send"
+        SENT = "sent", "Sent"
+        DIGEST = "digest", "Waiting for the daily digest"
+        DIGESTED = "digested", "Sent in a digest"
+        NONE = "none", "In the app only"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=60)
+    category = models.CharField(
+        max_length=20, choices=Category.choices, default=Category.RELATIONSHIP
+    )
     key = models.CharField(max_length=200, unique=True)
     title = models.CharField(max_length=300)
     body = models.TextField(max_length=2000, blank=True)
+    # The e-mail's paragraphs, its button label, and an attachment to build when sending
+    # ("<builder>:<argument>", e.g. "meeting_ics:42").
+    lines = models.JSONField(default=list, blank=True)
+    action = models.CharField(max_length=80, blank=True)
+    attachment = models.CharField(max_length=100, blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=now)
     read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+    )
+    # Not before this moment: the end of the recipient's quiet hours.
+    send_after = models.DateTimeField(default=now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]
         indexes: ClassVar = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(fields=["email_state", "send_after"], name="notification_email_due"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person hears of one category: e-mail at once, a daily digest, or in-app only."""
+
+    class Mode(models.TextChoices):
+        EMAIL = "email", "E-mail me at once"
+        DIGEST = "digest", "One e-mail a day (digest)"
+        IN_APP = "in_app", "Only in Constellation"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EMAIL)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "category"], name="preference_once_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.category}: {self.mode}"

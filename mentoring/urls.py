@@ -17,6 +17,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views.notification_unsubscribe,
+        name="notifications_unsubscribe",
+    ),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mentoring import home, notifications, services
-from mentoring.forms import ProfileForm
-from mentoring.models import Notification, User
+from mentoring.forms import NotificationPreferencesForm, ProfileForm
+from mentoring.models import Category, Notification, User
 from mentoring.types import AuthenticatedHttpRequest
 
 
@@ -87,3 +88,35 @@ def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = notifications.notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("notifications")
+
+
+@login_required
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = NotificationPreferencesForm(
+        request.POST or None, initial=notifications.preferences_of(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        notifications.preferences_set(user=request.user, modes=form.cleaned_data)
+        messages.success(request, "Your notification choices are saved.")
+        return redirect("notification_preferences")
+    return render(request, "mentoring/notification_preferences.html", {"form": form})
+
+
+# The link in every e-mail works without signing in, and mail clients that support
+# one-click unsubscribe (RFC 8058) POST to it without a CSRF token: the signed token
+# is the proof.
+@csrf_exempt
+def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    found = notifications.read_unsubscribe_token(token)
+    user = User.objects.filter(pk=found[0], is_active=True).first() if found else None
+    if found is None or user is None:
+        return render(request, "mentoring/unsubscribe.html", {"invalid": True}, status=404)
+    category = Category(found[1])
+    done = request.method == "POST"
+    if done:
+        notifications.preferences_set(user=user, modes={category.value: "in_app"})
+    return render(
+        request,
+        "mentoring/unsubscribe.html",
+        {"category": category, "done": done, "email": user.email},
+    )

@@ -9,5 +9,5 @@ class SessionsConfig(AppConfig):
     verbose_name = "Mentoring sessions"
 
     def ready(self) -> None:
-        # Registers the workspace receivers and the home-page sections.
-        from sessions import home, signals  # noqa: F401
+        # Registers the workspace receivers, the home-page sections and the .ics attachment.
+        from sessions import home, ics, signals  # noqa: F401

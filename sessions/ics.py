@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from matching.models import CircleMember
+from mentoring import notifications
 from mentoring.models import User
 from sessions.models import Meeting, Workspace
 
@@ -87,3 +89,18 @@ def meeting_calendar(meeting: Meeting, *, url: str) -> bytes:
         event.add("attendee", _address(person, "REQ-PARTICIPANT"))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+@notifications.attachment_builder("meeting_ics")
+def meeting_attachment(argument: str) -> notifications.Attachment | None:
+    """The meeting's calendar file, as it stands when the e-mail is sent."""
+    meeting = (
+        Meeting.objects.filter(pk=int(argument) if argument.isascii() and argument.isdigit() else 0)
+        .select_related("workspace__program")
+        .first()
+    )
+    if meeting is None:
+        return None
+    url = settings.SITE_URL + meeting.get_absolute_url()
+    name = f"meeting-{meeting.starts_at.astimezone(dt.UTC):%Y-%m-%d-%H%M}.ics"
+    return (name, meeting_calendar(meeting, url=url), "text/calendar")

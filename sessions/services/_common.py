@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from matching.services import TransitionError
 from mentoring import notifications
-from mentoring.models import User
+from mentoring.models import Category, User
 from sessions.access import WorkspaceAccess
 
 __all__ = ["TransitionError", "check_can_write", "check_mentee", "check_mentor", "notify_later"]
@@ -35,18 +33,44 @@ def check_mentee(wa: WorkspaceAccess, action: str) -> None:
         raise PermissionDenied(f"Only the mentee can {action}.")
 
 
+# How people choose to hear of each kind of workspace event (their preference is per
+# category); anything not listed is about the relationship itself.
+CATEGORY_OF = {
+    "agenda_submitted": Category.MEETINGS,
+    "meeting_scheduled": Category.MEETINGS,
+    "meeting_rescheduled": Category.MEETINGS,
+    "meeting_cancelled": Category.MEETINGS,
+    "action_assigned": Category.FOLLOW_UPS,
+}
+
+
 def notify_later(
-    *, users: list[User], kind: str, key: str, title: str, url: str, body: str = ""
+    *,
+    users: list[User],
+    kind: str,
+    key: str,
+    title: str,
+    url: str,
+    body: str = "",
+    attachment: str = "",
 ) -> None:
-    """Record an in-app notification for each of ``users`` once the transaction commits.
+    """Tell each of ``users`` (in the app, and by e-mail as they prefer) after the commit.
 
-    ``key`` names the event; the recipient's id is added, so each person gets it once.
+    ``key`` names the event; the recipient's id is added, so each person is told once.
     """
-
-    def record(user: User) -> Callable[[], object]:
-        return lambda: notifications.notification_record(
-            user=user, kind=kind, key=f"{key}:u{user.pk}", title=title, url=url, body=body
+    category = CATEGORY_OF.get(kind, Category.RELATIONSHIP)
+    notices = [
+        notifications.Notice(
+            user=user,
+            kind=kind,
+            key=f"{key}:u{user.pk}",
+            title=title,
+            category=category,
+            lines=(body,) if body else (),
+            url=url,
+            attachment=attachment,
         )
-
-    for user in users:
-        transaction.on_commit(record(user))
+        for user in users
+    ]
+    if notices:
+        transaction.on_commit(lambda: notifications.record(notices))

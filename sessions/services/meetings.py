@@ -156,6 +156,8 @@ def _tell_partners(wa: WorkspaceAccess, meeting: Meeting, *, kind: str, title: s
         key=f"{kind}:{meeting.pk}:{meeting.sequence}",
         title=title,
         url=meeting.get_absolute_url(),
+        # The calendar file, so the invitation (or its update) lands in their calendar.
+        attachment=f"meeting_ics:{meeting.pk}",
     )
 
 

@@ -1,0 +1,31 @@
+"""Thin Celery tasks of the core: deliver notifications, sweep what is due, send digests."""
+
+from celery import shared_task
+
+from mentoring import notifications
+
+
+# A mail server that is briefly unreachable raises OSError: retry later. Rows already
+# sent are marked so, and a retry skips them.
+@shared_task(
+    name="mentoring.deliver_notifications",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=5,
+)
+def deliver_notifications(ids: list[int]) -> int:
+    """Send the e-mails of these notifications that are still due; returns how many."""
+    return notifications.deliver(ids)
+
+
+@shared_task(name="mentoring.deliver_due")
+def deliver_due() -> int:
+    """Sweep: send what is due and was never sent (broker down, worker lost, quiet hours)."""
+    return notifications.deliver_due()
+
+
+@shared_task(name="mentoring.send_digests")
+def send_digests() -> int:
+    """Sweep: one digest e-mail a day to each person who chose digests."""
+    return notifications.send_digests()
