@@ -125,11 +125,14 @@ def _email_state(user: User, mode: str) -> str:
     return State.DIGEST if mode == Mode.DIGEST else State.NONE
 
 
-def record(notices: Iterable[Notice], *, at: dt.datetime | None = None) -> int:
+def record(
+    notices: Iterable[Notice], *, at: dt.datetime | None = None, enqueue: bool = True
+) -> int:
     """Record the notices not recorded yet; their e-mails go out after the commit.
 
     Returns how many were new. Safe to call twice with the same notices, also at once
-    from two processes: the unique key lets each in once.
+    from two processes: the unique key lets each in once. With ``enqueue=False`` the
+    e-mails wait for ``deliver_due`` (the caller sends them itself).
     """
     at = at or timezone.now()
     fresh: dict[str, Notice] = {}
@@ -169,7 +172,7 @@ def record(notices: Iterable[Notice], *, at: dt.datetime | None = None) -> int:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     due = [r.key for r in rows if r.email_state == State.PENDING and r.send_after <= at]
-    if due:
+    if due and enqueue:
         ids: list[int] = []
         for i in range(0, len(due), 500):
             ids.extend(

@@ -29,3 +29,11 @@ def deliver_due() -> int:
 def send_digests() -> int:
     """Sweep: one digest e-mail a day to each person who chose digests."""
     return notifications.send_digests()
+
+
+@shared_task(name="mentoring.run_sweep")
+def run_sweep(name: str) -> int:
+    """Run one registered sweep now; returns how many new notifications it recorded."""
+    from mentoring import sweeps
+
+    return sweeps.run(name)

@@ -208,6 +208,7 @@ def seed(pairing: Pairing) -> DemoWorkspace:
                 updated_at=starts + dt.timedelta(hours=2),
             )
         held.append(meeting)
+    Workspace.objects.filter(pk=workspace.pk).update(last_met_at=held[-1].starts_at)
     ActionItem.objects.bulk_create(
         [
             ActionItem(

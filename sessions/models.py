@@ -45,6 +45,9 @@ class Workspace(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     midpoint_date = models.DateField()
+    # When the last meeting marked held began (kept by the meeting services), so that
+    # the fading-pair sweep finds silent relationships without reading every meeting.
+    last_met_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -64,6 +67,7 @@ class Workspace(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["midpoint_date"], name="workspace_midpoint"),
             models.Index(fields=["end_date"], name="workspace_end"),
+            models.Index(fields=["last_met_at"], name="workspace_last_met"),
         ]
 
     def __str__(self) -> str:
