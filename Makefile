@@ -18,6 +18,9 @@ demo: deps assets
 	DJANGO_DEBUG=true $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving Constellation on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Reminder sweeps run every minute alongside it; their e-mails print here."
+	DJANGO_DEBUG=true $(PY) manage.py run_sweeps --every 60 & sweeps=$$!; \
+	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).

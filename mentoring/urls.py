@@ -16,6 +16,7 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/badge/", views.notification_badge, name="notification_badge"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
     path(
         "notifications/preferences/",

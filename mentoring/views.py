@@ -120,3 +120,11 @@ def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "mentoring/unsubscribe.html",
         {"category": category, "done": done, "email": user.email},
     )
+
+
+@login_required
+@require_GET
+def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The unread count next to the bell, fetched after the page (no cost to every page)."""
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(request, "partials/_notification_badge.html", {"unread": unread})

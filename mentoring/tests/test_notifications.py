@@ -90,3 +90,23 @@ def test_unread_notifications_show_on_the_home_page(client):
     assert "Your mentor filed follow-ups" in client.get(reverse("home")).content.decode()
     notifications_mark_read(user=me)
     assert "Your mentor filed follow-ups" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_bell_shows_how_many_are_unread(client):
+    me = UserFactory.create()
+    client.force_login(me)
+    url = reverse("notification_badge")
+    assert "unread" not in client.get(url).content.decode()
+    record(me, "a")
+    record(me, "b")
+    record(UserFactory.create(), "someone else's")
+    html = client.get(url).content.decode()
+    assert ">2<" in html
+    assert "unread" in html
+    page = client.get(reverse("home")).content.decode()
+    assert f'hx-get="{url}"' in page  # the page itself does not count them
+
+
+def test_the_bell_needs_a_login(client):
+    response = client.get(reverse("notification_badge"))
+    assert response.status_code == 302

@@ -8,6 +8,7 @@ in a row: the second run records and sends nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
@@ -37,9 +38,24 @@ class Command(BaseCommand):
             default=None,
             help="Run as of this moment (ISO 8601; UTC when no offset is given).",
         )
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="Keep running, once every SECONDS (the demo's stand-in for Celery beat).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        at: dt.datetime = options["at"] or timezone.now()
+        every = options["every"]
+        if every <= 0:
+            self.run_once(options["at"] or timezone.now())
+            return
+        while True:  # until interrupted (Ctrl-C stops the demo and this with it)
+            self.run_once(timezone.now())
+            time.sleep(every)
+
+    def run_once(self, at: dt.datetime) -> None:
         for name in sweeps.names():
             count = sweeps.run(name, at, enqueue=False)
             self.stdout.write(f"sweep={name} sent={count}")
