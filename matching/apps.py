@@ -7,4 +7,5 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
-        from matching import home  # noqa: F401  (registers the home-page section)
+        # Registers the home-page section and the reminder sweeps.
+        from matching import home, sweeps  # noqa: F401

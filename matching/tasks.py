@@ -5,17 +5,13 @@ from celery import shared_task
 from matching import notify, services
 
 
-# A mail server that is briefly unreachable raises OSError: retry later.
-@shared_task(
-    name="matching.send_event",
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    retry_backoff_max=1800,
-    max_retries=5,
-)
+# Events are recorded by the service that makes the change (``notify.event``). This task
+# stays for events queued before that: it records what is not recorded yet, so running
+# it twice records nothing more; the pipeline sends the e-mails.
+@shared_task(name="matching.send_event")
 def send_event(kind: str, pk: int) -> int:
-    """Send the e-mails of one matching event; returns how many went out."""
-    return notify.deliver(kind, pk)
+    """Record the notifications of one matching event; returns how many were new."""
+    return notify.record(kind, pk)
 
 
 @shared_task(name="matching.expire_overdue")

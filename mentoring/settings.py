@@ -5,6 +5,7 @@
 | DATABASE_URL                   | sqlite:///<project>/db.sqlite3             |
 | REDIS_URL                      | unset: eager Celery, local-memory cache    |
 | EMAIL_URL                      | consolemail:// (e-mails printed)           |
+| EMAIL_BACKEND                  | unset: the backend EMAIL_URL names         |
 | DEFAULT_FROM_EMAIL             | Constellation <noreply@localhost>          |
 | DJANGO_SECRET_KEY              | required when DJANGO_DEBUG is off          |
 | DJANGO_DEBUG                   | false                                      |
@@ -144,8 +145,22 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Well above the longest task; no ETA or countdown may exceed it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Well above the longest task; no ETA or countdown may exceed it. The socket timeouts
+# bound the wait on a broker that stopped answering without closing the connection:
+# without them a page that enqueues work would hang until the broker came back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": 3,
+    "socket_connect_timeout": 3,
+}
+# A failed publish is retried once, at once, not for seconds: what was enqueued is in
+# the database already, and a sweep sends whatever never reached the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -153,6 +168,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- E-mail ---------------------------------------------------------------
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A dotted backend path, for a backend no EMAIL_URL scheme names (the fault tests' mailbox).
+if env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND: str = env.str("EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Constellation <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -9,5 +9,6 @@ class SessionsConfig(AppConfig):
     verbose_name = "Mentoring sessions"
 
     def ready(self) -> None:
-        # Registers the workspace receivers, the home-page sections and the .ics attachment.
-        from sessions import home, ics, signals  # noqa: F401
+        # Registers the workspace receivers, the home-page sections, the .ics attachment,
+        # the reminder sweeps and the admins' weekly digest.
+        from sessions import home, ics, signals, sweeps, sweeps_admin  # noqa: F401

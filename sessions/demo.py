@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from matching.models import Pairing
+from mentoring.models import User
 from sessions.models import (
     ActionItem,
     Agenda,
@@ -44,12 +45,16 @@ def _at(day: dt.date, hour: int, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=tz)
 
 
-def _next_afternoon(now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    """The first 16:00 (program time) at least 12 hours away: inside the agenda lead time."""
-    day = timezone.localdate(now, tz)
-    while (candidate := _at(day, 16, tz)) < now + dt.timedelta(hours=12):
-        day += dt.timedelta(days=1)
-    return candidate
+def _next_civil_hour(now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A whole hour 12 to 23 hours ahead, in working hours where one exists.
+
+    Inside a day, so the 24-hour meeting reminder is due; inside the default agenda lead
+    time (48 hours), so the agenda is due too.
+    """
+    base = now.replace(minute=0, second=0, microsecond=0)
+    candidates = [base + dt.timedelta(hours=h) for h in range(12, 24)]
+    civil = [c for c in candidates if 8 <= c.astimezone(tz).hour <= 18]
+    return (civil or candidates)[0]
 
 
 @transaction.atomic
@@ -237,7 +242,7 @@ def seed(pairing: Pairing) -> DemoWorkspace:
                 meeting=held[1],
                 owner=mentee,
                 description="Draft the three metrics for the plan.",
-                due_date=today + dt.timedelta(days=2),
+                due_date=today + dt.timedelta(days=1),
                 created_by=mentor,
             ),
             ActionItem(
@@ -246,7 +251,7 @@ def seed(pairing: Pairing) -> DemoWorkspace:
                 owner=mentor,
                 kind=ActionItem.Kind.INTRODUCTION,
                 description="Introduce Sam to Priya in finance.",
-                due_date=today + dt.timedelta(days=4),
+                due_date=today - dt.timedelta(days=1),
                 created_by=mentor,
             ),
         ]
@@ -270,11 +275,19 @@ def seed(pairing: Pairing) -> DemoWorkspace:
     # Coming up within a day and a half: inside the agenda lead time, and no agenda yet.
     upcoming = Meeting.objects.create(
         workspace=workspace,
-        starts_at=_next_afternoon(now, tz),
+        starts_at=_next_civil_hour(now, tz),
         duration_minutes=45,
         medium=Medium.VIDEO,
         location=VIDEO_LINK,
         created_by=mentee,
+    )
+    # An hour ago, and nobody has marked it held yet: the after-meeting prompts are due.
+    Meeting.objects.create(
+        workspace=workspace,
+        starts_at=(now - dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0),
+        duration_minutes=45,
+        medium=Medium.PHONE,
+        created_by=mentor,
     )
     Note.objects.create(
         workspace=workspace,
@@ -289,4 +302,23 @@ def seed(pairing: Pairing) -> DemoWorkspace:
         body="Reading list: 'The Manager's Path', chapters 3 and 4.",
         meeting=held[1],
     )
+    _circle_near_its_end(pairing)
+    # The demo's people may be contacted any day from 07:00 to 22:00, so that its
+    # reminders show in the console whatever day you try it.
+    User.objects.filter(email__endswith="@demo.test").update(
+        contact_days=list(range(7)), contact_hours_start=dt.time(7), contact_hours_end=dt.time(22)
+    )
     return DemoWorkspace(workspace, created=True, upcoming=upcoming)
+
+
+def _circle_near_its_end(pairing: Pairing) -> None:
+    """The demo program's circle reaches three moments today: its mid-point (the review
+    opens), three weeks before its end (the closing prompt) and twice its cadence
+    without a meeting (the fading-pair nudge), so the reminder sweeps have something of
+    each kind to say (README, "Reminders")."""
+    program = pairing.program
+    today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(program.timezone))
+    start = today - dt.timedelta(days=2 * program.cadence_days)
+    Workspace.objects.filter(circle__program=program, circle__status="active").update(
+        start_date=start, end_date=today + dt.timedelta(days=21), midpoint_date=today
+    )

@@ -23,10 +23,18 @@ from matching.tests.factories import (
     MenteeFactory,
     MentorFactory,
 )
+from mentoring.models import User
 from programs.models import Membership, Program
 from programs.tests.factories import MembershipFactory, ProgramFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _contact_hours_always(monkeypatch):
+    """Who is told, not when: e-mails wait for contact hours, tested with the pipeline."""
+    monkeypatch.setattr(User, "may_be_contacted_at", lambda self, moment: True)
+
 
 Seat = CircleMember.Status
 

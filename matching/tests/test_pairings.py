@@ -14,10 +14,19 @@ from matching import services
 from matching.models import MatchConstraint, Pairing
 from matching.services import TransitionError
 from matching.tests.factories import MenteeFactory, MentorFactory, PairingFactory
+from mentoring.models import User
 from programs.models import Membership
 from programs.tests.factories import MembershipFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _contact_hours_always(monkeypatch):
+    """Who is told, not when: e-mails wait for contact hours, tested with the pipeline."""
+    monkeypatch.setattr(User, "may_be_contacted_at", lambda self, moment: True)
+
+
 Status = Pairing.Status
 
 

@@ -14,7 +14,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from matching.models import CircleMember
@@ -149,6 +149,34 @@ def _locked(meeting: Meeting) -> Meeting:
     return locked
 
 
+def _keep_last_met(meeting: Meeting, *, was_held: bool) -> None:
+    """Keep ``Workspace.last_met_at`` (the start of the latest held meeting) right.
+
+    The fading-pair sweep reads it instead of every meeting. A meeting newly held moves
+    it forward (never back: a meeting logged late may be older than the last one); a
+    held meeting that stops being held makes it be recomputed from the held ones.
+    """
+    workspace = meeting.workspace
+    held = meeting.status == Meeting.Status.HELD
+    if held and not was_held:
+        # One conditional update: two meetings marked held at once both leave the later.
+        Workspace.objects.filter(pk=workspace.pk).filter(
+            Q(last_met_at__isnull=True) | Q(last_met_at__lt=meeting.starts_at)
+        ).update(last_met_at=meeting.starts_at)
+    elif was_held and not held:
+        latest = Meeting.objects.filter(
+            workspace=OuterRef("pk"), status=Meeting.Status.HELD
+        ).order_by("-starts_at")
+        Workspace.objects.filter(pk=workspace.pk).update(
+            last_met_at=Subquery(latest.values("starts_at")[:1])
+        )
+    else:
+        return
+    workspace.last_met_at = (
+        Workspace.objects.filter(pk=workspace.pk).values_list("last_met_at", flat=True).get()
+    )
+
+
 def _tell_partners(wa: WorkspaceAccess, meeting: Meeting, *, kind: str, title: str) -> None:
     notify_later(
         users=list(wa.partners),
@@ -195,7 +223,9 @@ def meeting_create(
     )
     meeting.full_clean(exclude=["created_by"])
     meeting.save()
-    if not held:
+    if held:
+        _keep_last_met(meeting, was_held=False)
+    else:
         _tell_partners(
             wa,
             meeting,
@@ -292,11 +322,13 @@ def _mark(
             f"This meeting is already {meeting.get_status_display().lower()}; it cannot be "
             f"marked {Meeting.Status(status).label.lower()}."
         )
+    was_held = meeting.status == Meeting.Status.HELD
     meeting.status = status
     meeting.updated_at = now
     meeting.status_changed_by = wa.user
     meeting.status_changed_at = now
     meeting.save(update_fields=["status", "updated_at", "status_changed_by", "status_changed_at"])
+    _keep_last_met(meeting, was_held=was_held)
     return meeting
 
 
