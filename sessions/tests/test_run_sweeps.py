@@ -1,0 +1,67 @@
+"""run_sweeps: one line per sweep, the e-mails due, and nothing the second time."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mentoring import sweeps
+from mentoring.models import Notification
+from sessions.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+# A Tuesday, 10:00 UTC: inside everyone's default contact hours.
+AT = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("run_sweeps", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_twice_in_a_row_the_second_run_sends_nothing(world):
+    Meeting.objects.create(
+        workspace=world.workspace,
+        starts_at=AT + dt.timedelta(minutes=50),
+        duration_minutes=45,
+        created_at=AT - dt.timedelta(days=3),
+    )
+    first = run("--at", AT.isoformat())
+    lines = first.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == [f"sweep={n}" for n in sweeps.names()]
+    assert "sweep=meeting_reminders sent=2" in first
+    assert lines[-1].startswith("delivery emails=")
+    sent = len(mail.outbox)
+    assert sent >= 2
+    assert Notification.objects.filter(email_state="sent").count() == sent
+    second = run("--at", AT.isoformat())
+    assert all(line.endswith("sent=0") for line in second.splitlines()[:-1])
+    assert second.splitlines()[-1] == "delivery emails=0 digests=0"
+    assert len(mail.outbox) == sent
+
+
+def test_at_runs_as_of_another_time(world):
+    Meeting.objects.create(
+        workspace=world.workspace,
+        starts_at=AT + dt.timedelta(days=30),
+        duration_minutes=45,
+        created_at=AT,
+    )
+    assert "sweep=meeting_reminders sent=0" in run("--at", AT.isoformat())
+    later = AT + dt.timedelta(days=30) - dt.timedelta(minutes=30)
+    assert "sweep=meeting_reminders sent=2" in run("--at", later.isoformat())
+
+
+def test_a_time_without_offset_is_utc_and_a_bad_one_is_refused():
+    assert "delivery" in run("--at", "2026-11-24T10:00")
+    with pytest.raises(CommandError, match="ISO date and time"):
+        run("--at", "next tuesday")
+
+
+def test_now_by_default():
+    assert "delivery emails=0 digests=0" in run()
