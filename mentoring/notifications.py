@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import emails
-from mentoring.models import Category, Notification, NotificationPreference, User
+from mentoring.models import Category, ContactChannel, Notification, NotificationPreference, User
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,9 @@ def _modes(users: Iterable[User]) -> dict[tuple[int, str], str]:
 
 def _email_state(user: User, mode: str) -> str:
     if not user.is_active or not user.email:
+        return State.NONE
+    # Someone whose contact channels leave out e-mail hears from us in the app only.
+    if user.contact_channels and ContactChannel.EMAIL not in user.contact_channels:
         return State.NONE
     if mode == Mode.EMAIL:
         return State.PENDING

@@ -154,6 +154,14 @@ def test_a_digest_reader_gets_one_e_mail_a_day(person):
     assert "Third" in mail.outbox[-1].body
 
 
+def test_someone_whose_channels_leave_out_e_mail_hears_in_the_app_only():
+    chat_only = UserFactory.create(contact_channels=["in_app", "chat"])
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        notifications.record([notice(chat_only)])
+    assert Notification.objects.get().email_state == State.NONE
+    assert mail.outbox == []
+
+
 def test_an_inactive_person_gets_no_e_mail():
     gone = UserFactory.create(is_active=False)
     with time_machine.travel(WEDNESDAY_10, tick=False):
