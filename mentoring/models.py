@@ -203,6 +203,8 @@ class Notification(models.Model):
         DIGEST = "digest", "Waiting for the daily digest"
         DIGESTED = "digested", "Sent in a digest"
         NONE = "none", "In the app only"
+        EXPIRED = "expired", "Not sent: too late to matter"
+        FAILED = "failed", "Not sent: the mail server refused it"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=60)
@@ -225,6 +227,8 @@ class Notification(models.Model):
     )
     # Not before this moment: the end of the recipient's quiet hours.
     send_after = models.DateTimeField(default=now)
+    # Not after this one (a meeting reminder held by quiet hours past the meeting).
+    expires_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +55,7 @@ class Notice:
     url: str = ""
     action: str = "Open in Constellation"
     attachment: str = ""  # "<builder>:<argument>", built when the e-mail is sent
+    expires_at: dt.datetime | None = None  # an e-mail still unsent then is not sent
 
 
 # --- Attachments --------------------------------------------------------------------------
@@ -167,6 +169,7 @@ def record(
                 url=n.url[:500],
                 action=n.action[:80],
                 attachment=n.attachment[:100],
+                expires_at=n.expires_at,
                 created_at=at,
                 email_state=state,
                 send_after=next_contact_time(n.user, at) if state == State.PENDING else at,
@@ -290,13 +293,31 @@ def deliver(ids: Iterable[int], *, at: dt.datetime | None = None) -> int:
             )
             if note is None:
                 continue
-            if not note.user.is_active or not note.user.email:
-                note.email_state = State.NONE
+            if note.expires_at is not None and note.expires_at <= at:
+                note.email_state = State.EXPIRED
+            elif _email_state(note.user, Mode.EMAIL) == State.NONE:
+                note.email_state = State.NONE  # deactivated, or e-mail dropped since
             else:
-                _send(note)
-                note.email_state = State.SENT
-                note.emailed_at = at
-                sent += 1
+                try:
+                    _send(note)
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPSenderRefused,
+                    smtplib.SMTPDataError,
+                ):
+                    # This message will never go (a refused address): note it and go on,
+                    # so one bad address cannot hold back everyone's e-mail.
+                    logger.exception("The mail server refused notification %s.", note.pk)
+                    note.email_state = State.FAILED
+                except OSError:
+                    raise  # the server is unreachable: the task retries later
+                except Exception:
+                    logger.exception("Could not build the e-mail of notification %s.", note.pk)
+                    note.email_state = State.FAILED
+                else:
+                    note.email_state = State.SENT
+                    note.emailed_at = at
+                    sent += 1
             note.save(update_fields=["email_state", "emailed_at"])
     return sent
 
@@ -341,18 +362,36 @@ def send_digests(*, at: dt.datetime | None = None) -> int:
             )
             if not notes:
                 continue
-            emails.send(
-                "digest",
-                user.email,
-                {
-                    "recipient": user,
-                    "notes": [
-                        {"title": n.title, "url": _absolute(n.url) if n.url else ""} for n in notes
-                    ],
-                    "notifications_url": _absolute(reverse("notifications")),
-                    "preferences_url": _absolute(reverse("notification_preferences")),
-                },
-            )
+            stops = [
+                {"label": Category(c).label, "url": _unsubscribe_url(user, c)}
+                for c in sorted({n.category for n in notes})
+            ]
+            try:
+                emails.send(
+                    "digest",
+                    user.email,
+                    {
+                        "recipient": user,
+                        "notes": [
+                            {"title": n.title, "url": _absolute(n.url) if n.url else ""}
+                            for n in notes
+                        ],
+                        "notifications_url": _absolute(reverse("notifications")),
+                        "preferences_url": _absolute(reverse("notification_preferences")),
+                        "unsubscribe": stops,
+                    },
+                    headers={
+                        "List-Unsubscribe": ", ".join(f"<{stop['url']}>" for stop in stops),
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
+                )
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused):
+                # One refused address must not hold back everyone else's digest.
+                logger.exception("The mail server refused the digest of user %s.", user.pk)
+                Notification.objects.filter(pk__in=[n.pk for n in notes]).update(
+                    email_state=State.FAILED
+                )
+                continue
             Notification.objects.filter(pk__in=[n.pk for n in notes]).update(
                 email_state=State.DIGESTED, emailed_at=at
             )
@@ -392,9 +431,16 @@ def preferences_set(*, user: User, modes: dict[str, str]) -> None:
             NotificationPreference.objects.update_or_create(
                 user=user, category=category, defaults={"mode": mode, "updated_at": now}
             )
-        # What waited for a digest the person no longer wants follows the new choice.
+        # What is still waiting follows the new choice.
         for category, mode in modes.items():
+            waiting = Notification.objects.filter(user=user, category=category)
             if mode == Mode.IN_APP:
-                Notification.objects.filter(
-                    user=user, category=category, email_state__in=[State.DIGEST, State.PENDING]
-                ).update(email_state=State.NONE)
+                waiting.filter(email_state__in=[State.DIGEST, State.PENDING]).update(
+                    email_state=State.NONE
+                )
+            elif mode == Mode.DIGEST:
+                waiting.filter(email_state=State.PENDING).update(email_state=State.DIGEST)
+            else:
+                waiting.filter(email_state=State.DIGEST).update(
+                    email_state=State.PENDING, send_after=next_contact_time(user, now)
+                )

@@ -1,6 +1,7 @@
 """Notifications are recorded once and e-mailed once, as and when each person prefers."""
 
 import datetime as dt
+import smtplib
 from unittest import mock
 
 import pytest
@@ -244,3 +245,54 @@ def test_the_choices_page_needs_a_login(client):
     response = client.get(reverse("notification_preferences"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_an_e_mail_held_past_its_moment_is_not_sent(person):
+    # A reminder for a 07:00 meeting, recorded at 06:00 in quiet hours, would go at 09:00.
+    six = dt.datetime(2026, 11, 19, 6, 0, tzinfo=dt.UTC)
+    with time_machine.travel(six, tick=False):
+        notifications.record([notice(person, expires_at=six + dt.timedelta(hours=1))])
+    assert notifications.deliver_due(at=THURSDAY_9) == 0
+    assert Notification.objects.get().email_state == State.EXPIRED
+    assert mail.outbox == []
+
+
+def test_a_refused_address_does_not_hold_back_anyone_elses_e_mail(person):
+    other = UserFactory.create(timezone="Europe/London")
+    with time_machine.travel(WEDNESDAY_22, tick=False):
+        notifications.record([notice(person, key="bad"), notice(other, key="good")])
+    real = notifications._send
+
+    def refuse_first(note):
+        if note.key == "bad":
+            raise smtplib.SMTPRecipientsRefused({note.user.email: (550, b"no such user")})
+        return real(note)
+
+    with mock.patch.object(notifications, "_send", side_effect=refuse_first):
+        assert notifications.deliver_due(at=THURSDAY_9) == 1
+    assert Notification.objects.get(key="bad").email_state == State.FAILED
+    assert Notification.objects.get(key="good").email_state == State.SENT
+    assert notifications.deliver_due(at=THURSDAY_9) == 0
+
+
+def test_a_switch_to_digest_takes_what_waits_for_quiet_hours_along(person):
+    with time_machine.travel(WEDNESDAY_22, tick=False):
+        notifications.record([notice(person)])
+    notifications.preferences_set(user=person, modes={Category.MEETINGS: "digest"})
+    assert notifications.deliver_due(at=THURSDAY_9) == 0
+    assert notifications.send_digests(at=THURSDAY_9) == 1
+    [digest] = mail.outbox
+    assert "List-Unsubscribe" in digest.extra_headers
+    assert "Stop e-mails about" in digest.body
+    notifications.preferences_set(user=person, modes={Category.MEETINGS: "email"})
+
+
+def test_a_switch_back_to_e_mail_sends_what_waited_for_the_digest(person):
+    notifications.preferences_set(user=person, modes={Category.MEETINGS: "digest"})
+    with time_machine.travel(WEDNESDAY_22, tick=False):
+        notifications.record([notice(person)])
+    assert Notification.objects.get().email_state == State.DIGEST
+    with time_machine.travel(WEDNESDAY_22, tick=False):
+        notifications.preferences_set(user=person, modes={Category.MEETINGS: "email"})
+    assert notifications.deliver_due(at=THURSDAY_9) == 1
+    assert notifications.send_digests(at=THURSDAY_9) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from matching.services import TransitionError
 from mentoring import notifications
@@ -44,7 +43,7 @@ CATEGORY_OF = {
 }
 
 
-def notify_later(
+def notify_later(  # the name says when its e-mails go: after the commit
     *,
     users: list[User],
     kind: str,
@@ -72,5 +71,7 @@ def notify_later(
         )
         for user in users
     ]
-    if notices:
-        transaction.on_commit(lambda: notifications.record(notices))
+    # Recorded inside the service's transaction: the notice exists exactly when the
+    # change does (nothing lost between the commit and a callback); its e-mail is
+    # handed to the broker once the transaction commits.
+    notifications.record(notices)

@@ -115,7 +115,9 @@ def meeting_reminders(at: dt.datetime) -> list[Notice]:
                 Notice(
                     user=user,
                     kind="meeting_reminder",
-                    key=f"meeting_reminder:{m.pk}:s{m.sequence}:h{hours}:u{user.pk}",
+                    # Keyed by the start itself: an edit that keeps the time (a new
+                    # place, say) must not remind twice; a new time reminds afresh.
+                    key=f"meeting_reminder:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:h{hours}:u{user.pk}",
                     title=(
                         f"Reminder: meeting with {with_whom(ws, user)} on "
                         f"{short_time(m.starts_at, user.tzinfo)}"
@@ -125,6 +127,7 @@ def meeting_reminders(at: dt.datetime) -> list[Notice]:
                     url=workspace_url(ws, "meeting", mid=m.pk),
                     action="Open the meeting",
                     attachment=f"meeting_ics:{m.pk}",
+                    expires_at=m.starts_at,
                 )
             )
     return notices
@@ -180,7 +183,7 @@ def agenda_due(at: dt.datetime) -> list[Notice]:
             Notice(
                 user=mentee,
                 kind=f"agenda_{stage}",
-                key=f"agenda_{stage}:{m.pk}:s{m.sequence}:u{mentee.pk}",
+                key=f"agenda_{stage}:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:u{mentee.pk}",
                 title=title,
                 category=Category.MEETINGS,
                 lines=(
@@ -190,6 +193,7 @@ def agenda_due(at: dt.datetime) -> list[Notice]:
                 ),
                 url=workspace_url(ws, "agenda_edit", mid=m.pk),
                 action="File the agenda",
+                expires_at=m.starts_at,
             )
         )
     return notices

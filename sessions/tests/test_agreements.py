@@ -216,8 +216,12 @@ def test_everyone_is_told_when_the_terms_are_agreed(world, django_capture_on_com
     draft(world)
     with django_capture_on_commit_callbacks(execute=True):
         accept(world, "mentor")
-    [asked] = Notification.objects.filter(user=world.mentee)
-    assert "your acceptance is needed" in asked.title
+    assert (
+        Notification.objects.filter(
+            user=world.mentee, title__contains="your acceptance is needed"
+        ).count()
+        == 1
+    )
     with django_capture_on_commit_callbacks(execute=True):
         accept(world, "mentee")
     [told] = Notification.objects.filter(user=world.mentor, kind="agreement_accepted")
@@ -273,8 +277,10 @@ def test_the_partners_are_told_about_a_change(world, django_capture_on_commit_ca
     accept(world, "mentee")
     with django_capture_on_commit_callbacks(execute=True):
         draft(world, "mentor", notice_hours=48)
-    [notice] = Notification.objects.filter(user=world.mentee, kind="agreement_proposed")
-    assert "changed the terms: please read and accept" in notice.title
+    [notice] = Notification.objects.filter(
+        user=world.mentee, kind="agreement_proposed", title__contains="changed the terms"
+    )
+    assert "please read and accept" in notice.title
 
 
 def test_the_history_shows_who_changed_what_and_who_accepted(world):

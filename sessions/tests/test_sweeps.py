@@ -319,7 +319,7 @@ def test_reminders_go_24_hours_and_1_hour_before_to_both_with_the_calendar_file(
     assert run("meeting_reminders", WED_10 + 23 * H + 30 * MIN) == 0
     keys = set(Notification.objects.values_list("key", flat=True))
     assert keys == {
-        f"meeting_reminder:{m.pk}:s0:h{h}:u{u.pk}"
+        f"meeting_reminder:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:h{h}:u{u.pk}"
         for h in (24, 1)
         for u in (world.mentor, world.mentee)
     }
@@ -338,7 +338,17 @@ def test_a_meeting_booked_late_gets_only_the_nearest_reminder(world):
     # Booked 5 hours before: only the 24 h moment has passed.
     later = meeting(world.other_workspace, WED_10 + 5 * H, updated_at=WED_10 - H)
     keys = {n.key.rsplit(":", 1)[0] for n in sweeps.find("meeting_reminders", WED_10)}
-    assert keys == {f"meeting_reminder:{soon.pk}:s0:h1", f"meeting_reminder:{later.pk}:s0:h24"}
+    assert keys == {
+        f"meeting_reminder:{soon.pk}:{soon.starts_at:%Y%m%dT%H%M}:h1",
+        f"meeting_reminder:{later.pk}:{later.starts_at:%Y%m%dT%H%M}:h24",
+    }
+
+
+def test_an_edit_that_keeps_the_time_does_not_remind_twice(world, run):
+    m = meeting(world.workspace, WED_10 + 24 * H)
+    assert run("meeting_reminders", WED_10) == 2
+    Meeting.objects.filter(pk=m.pk).update(location="Room 4", sequence=1, updated_at=WED_10 + H)
+    assert run("meeting_reminders", WED_10 + 2 * H) == 0
 
 
 def test_a_moved_meeting_gets_fresh_reminders(world, run):
@@ -348,7 +358,8 @@ def test_a_moved_meeting_gets_fresh_reminders(world, run):
         starts_at=WED_10 + 26 * H, sequence=1, updated_at=WED_10 + H
     )
     assert run("meeting_reminders", WED_10 + 2 * H) == 2
-    assert Notification.objects.filter(key__contains=f"{m.pk}:s1:h24").count() == 2
+    moved = WED_10 + 26 * H
+    assert Notification.objects.filter(key__contains=f"{m.pk}:{moved:%Y%m%dT%H%M}:h24").count() == 2
 
 
 def test_reminder_hours_are_the_programs(world):
@@ -357,7 +368,7 @@ def test_reminder_hours_are_the_programs(world):
     m = meeting(world.workspace, WED_10 + 48 * H)
     meeting(world.workspace, WED_10 + 24 * H)
     assert {n.key for n in find("meeting_reminders", WED_10, user=world.mentee)} == {
-        f"meeting_reminder:{m.pk}:s0:h48:u{world.mentee.pk}"
+        f"meeting_reminder:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:h48:u{world.mentee.pk}"
     }
     world.program.meeting_reminder_hours = []
     world.program.save()
@@ -406,8 +417,16 @@ def test_the_agenda_nudge_then_a_final_one_at_a_quarter_of_the_lead_time(world, 
     assert run("agenda_due", WED_10 + 35 * H) == 0
     assert run("agenda_due", WED_10 + 36 * H) == 1  # 12 hours before
     assert list(Notification.objects.order_by("pk").values_list("user", "kind", "key")) == [
-        (world.mentee.pk, "agenda_due", f"agenda_due:{m.pk}:s0:u{world.mentee.pk}"),
-        (world.mentee.pk, "agenda_final", f"agenda_final:{m.pk}:s0:u{world.mentee.pk}"),
+        (
+            world.mentee.pk,
+            "agenda_due",
+            f"agenda_due:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:u{world.mentee.pk}",
+        ),
+        (
+            world.mentee.pk,
+            "agenda_final",
+            f"agenda_final:{m.pk}:{m.starts_at:%Y%m%dT%H%M}:u{world.mentee.pk}",
+        ),
     ]
     # 12 hours before a 10:00 meeting is 22:00: that e-mail waits for the morning.
     notifications.deliver_due(at=WED_10 + 2 * DAY - H)
@@ -423,7 +442,7 @@ def test_no_agenda_nudge_once_it_is_submitted_but_a_draft_is_nudged(world):
     draft = meeting(world.other_workspace, WED_10 + 48 * H)
     Agenda.objects.create(meeting=draft, status="draft")
     assert [n.key for n in sweeps.find("agenda_due", WED_10)] == [
-        f"agenda_due:{draft.pk}:s0:u{world.other_mentee.pk}"
+        f"agenda_due:{draft.pk}:{draft.starts_at:%Y%m%dT%H%M}:u{world.other_mentee.pk}"
     ]
 
 
