@@ -816,3 +816,13 @@ def test_a_held_meeting_that_stops_being_held_is_recomputed_from_the_held_ones(w
     first.workspace = wa.workspace
     meeting_services._keep_last_met(first, was_held=True)
     assert last_met(world) is None
+
+
+def test_the_last_meeting_is_told_on_the_programs_own_day(world):
+    # 23:30 on Wednesday 21 October in New York is already Thursday in UTC.
+    world.program.timezone = "America/New_York"
+    world.program.save()
+    late = dt.datetime(2026, 10, 22, 3, 30, tzinfo=dt.UTC)
+    dates(world.workspace, last_met_at=late)
+    [notice] = find("fading_pairs", late + 28 * DAY, user=world.mentee)
+    assert "Wednesday 21 October 2026" in notice.lines[0]
