@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -153,6 +154,18 @@ class Program(models.Model):
             errors["meeting_reminder_hours"] = "Give whole hours between 1 and 336."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """The program's time zone (UTC if the stored name is not one we know)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def local_date(self, moment: dt.datetime | None = None) -> dt.date:
+        """The date it is (or was at ``moment``) on the program's clock."""
+        return timezone.localdate(moment or timezone.now(), self.tzinfo)
 
     @property
     def midpoint(self) -> dt.date:

@@ -317,7 +317,7 @@ def _circle_near_its_end(pairing: Pairing) -> None:
     without a meeting (the fading-pair nudge), so the reminder sweeps have something of
     each kind to say (README, "Reminders")."""
     program = pairing.program
-    today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(program.timezone))
+    today = program.local_date()
     start = today - dt.timedelta(days=2 * program.cadence_days)
     Workspace.objects.filter(circle__program=program, circle__status="active").update(
         start_date=start, end_date=today + dt.timedelta(days=21), midpoint_date=today

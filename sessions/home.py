@@ -6,8 +6,6 @@ request; someone with none pays one query for both sections.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -47,13 +45,7 @@ def _reviews_open(
     request: AuthenticatedHttpRequest, workspaces: list[Workspace]
 ) -> list[Workspace]:
     """Relationships past their own mid-point where I have not filed the mid-point review."""
-    due = [
-        w
-        for w in workspaces
-        if not w.is_flash
-        and w.midpoint_date
-        <= timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(w.program.timezone))
-    ]
+    due = [w for w in workspaces if not w.is_flash and w.midpoint_date <= w.program.local_date()]
     if not due:
         return []
     reviewed = set(

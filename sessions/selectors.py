@@ -8,7 +8,6 @@ pure function, so that the program dashboard can feed it facts read in bulk.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
@@ -114,13 +113,13 @@ def derive_health(facts: Facts, today: dt.date) -> Health:
 
 
 def today_in(workspace: Workspace) -> dt.date:
-    return timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(workspace.program.timezone))
+    return workspace.program.local_date()
 
 
 def workspace_facts(workspace: Workspace, participants: int) -> Facts:
     """The facts of one workspace, in six queries however much it holds."""
     now = timezone.now()
-    tz = zoneinfo.ZoneInfo(workspace.program.timezone)
+    tz = workspace.program.tzinfo
     Status = Meeting.Status
     figures = workspace.meetings.aggregate(
         held=Count("pk", filter=Q(status=Status.HELD)),

@@ -8,7 +8,6 @@ this app and cannot call it, so the workspace follows the saved row instead.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.db.models.signals import post_save
@@ -33,7 +32,7 @@ def workspace_for_pairing(sender: type[Pairing], instance: Pairing, **kwargs: An
         return
     program = instance.program
     started = instance.started_at or timezone.now()
-    start = timezone.localdate(started, zoneinfo.ZoneInfo(program.timezone))
+    start = program.local_date(started)
     start, end, mid = _dates(start, instance.planned_end_date or program.end_date)
     Workspace.objects.create(
         program=program, pairing=instance, start_date=start, end_date=end, midpoint_date=mid
@@ -45,7 +44,7 @@ def workspace_for_circle(sender: type[Circle], instance: Circle, **kwargs: Any) 
     if Workspace.objects.filter(circle=instance).exists():
         return
     program = instance.program
-    created = timezone.localdate(instance.created_at, zoneinfo.ZoneInfo(program.timezone))
+    created = program.local_date(instance.created_at)
     start, end, mid = _dates(created, program.end_date)
     Workspace.objects.create(
         program=program, circle=instance, start_date=start, end_date=end, midpoint_date=mid

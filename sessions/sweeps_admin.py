@@ -62,10 +62,7 @@ LATEST_ZONE = dt.timedelta(hours=14)
 
 
 def _tz(program: Program) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(program.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return program.tzinfo
 
 
 def _week(program: Program, at: dt.datetime) -> str:

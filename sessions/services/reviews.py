@@ -9,7 +9,6 @@ flow: the partner(s) and the program's admins are told in-app.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,7 +58,7 @@ NO_MIDPOINT_FOR_FLASH = "A flash session has no mid-point review."
 
 def program_today(program: Program) -> dt.date:
     """Today's date where the program runs."""
-    return timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(program.timezone))
+    return program.local_date()
 
 
 def midpoint_is_open(wa: WorkspaceAccess) -> bool:

@@ -146,11 +146,7 @@ def workspace_url(ws: Workspace, name: str, **kwargs: int) -> str:
 
 
 def program_today(program: Program, at: dt.datetime) -> dt.date:
-    try:
-        tz = zoneinfo.ZoneInfo(program.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return at.astimezone(tz).date()
+    return program.local_date(at)
 
 
 def todays(at: dt.datetime) -> tuple[dt.date, dt.date]:

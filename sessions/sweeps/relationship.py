@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.db.models import (
     Case,
@@ -280,11 +279,6 @@ def _cadences_after(start: str, times: int) -> ExpressionWrapper:
     return ExpressionWrapper(F(start) + span, output_field=DateTimeField())
 
 
-def _local_day(ws: Workspace, moment: dt.datetime) -> dt.date:
-    """The day of ``moment`` in the program's time zone (what people read)."""
-    return moment.astimezone(zoneinfo.ZoneInfo(ws.program.timezone)).date()
-
-
 def _silence_start(ws: Workspace) -> dt.datetime:
     if ws.last_met_at is not None:
         return ws.last_met_at
@@ -346,7 +340,7 @@ def fading_pairs(at: dt.datetime) -> list[Notice]:
         intervene = silence >= FADING_INTERVENE * cadence
         occurrence = f"{ws.pk}:{since.date().isoformat()}"
         last = (
-            f"Your last meeting was on {long_day(_local_day(ws, since))}"
+            f"Your last meeting was on {long_day(ws.program.local_date(since))}"
             if ws.last_met_at
             else f"You have not met since you started on {long_day(ws.start_date)}"
         )
@@ -381,7 +375,7 @@ def fading_pairs(at: dt.datetime) -> list[Notice]:
                     lines=(
                         f"They agreed to meet every {cadence.days} days; "
                         + (
-                            f"the last meeting was on {long_day(_local_day(ws, since))}."
+                            f"the last meeting was on {long_day(ws.program.local_date(since))}."
                             if ws.last_met_at
                             else f"they have not met since starting on {long_day(ws.start_date)}."
                         ),
