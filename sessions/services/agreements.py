@@ -107,51 +107,31 @@ def agreement_save(*, wa: WorkspaceAccess, terms: dict[str, Any]) -> Agreement:
     now = timezone.now()
     with transaction.atomic():
         agreement = _locked(wa.workspace)
+        before = None if agreement is None else _snapshot(agreement)
         if agreement is None:
-            agreement = Agreement(
-                workspace=wa.workspace, drafted_by=wa.user, created_at=now, updated_at=now
-            )
-            for name, value in terms.items():
-                setattr(agreement, name, value)
-            agreement.full_clean(exclude=["workspace", "drafted_by"])
-            agreement.save()
-            AgreementRevision.objects.create(
-                agreement=agreement,
-                version=agreement.version,
-                terms=_snapshot(agreement),
-                changed_by=wa.user,
-                changed_at=now,
-            )
-            _tell_partners(wa, agreement, proposed=True)
-            return agreement
-        before = _snapshot(agreement)
+            agreement = Agreement(workspace=wa.workspace, drafted_by=wa.user, created_at=now)
         for name, value in terms.items():
             setattr(agreement, name, value)
         agreement.full_clean(exclude=["workspace", "drafted_by"])
-        if _snapshot(agreement) == before:
+        if before is not None and _snapshot(agreement) == before:
             return agreement
         agreement.updated_at = now
-        accepted_already = AgreementAcceptance.objects.filter(
-            agreement=agreement, version=agreement.version
-        ).exists()
-        if accepted_already:
+        # A change to terms someone has accepted is a new version everyone accepts
+        # again; before anyone has, the current version is simply rewritten.
+        if (
+            before is not None
+            and AgreementAcceptance.objects.filter(
+                agreement=agreement, version=agreement.version
+            ).exists()
+        ):
             agreement.version += 1
             agreement.accepted_at = None
-            agreement.save()
-            AgreementRevision.objects.create(
-                agreement=agreement,
-                version=agreement.version,
-                terms=_snapshot(agreement),
-                changed_by=wa.user,
-                changed_at=now,
-            )
-        else:
-            agreement.save()
-            AgreementRevision.objects.update_or_create(
-                agreement=agreement,
-                version=agreement.version,
-                defaults={"terms": _snapshot(agreement), "changed_by": wa.user, "changed_at": now},
-            )
+        agreement.save()
+        AgreementRevision.objects.update_or_create(
+            agreement=agreement,
+            version=agreement.version,
+            defaults={"terms": _snapshot(agreement), "changed_by": wa.user, "changed_at": now},
+        )
         _tell_partners(wa, agreement, proposed=agreement.version == 1)
         return agreement
 
