@@ -296,3 +296,43 @@ def test_a_switch_back_to_e_mail_sends_what_waited_for_the_digest(person):
         notifications.preferences_set(user=person, modes={Category.MEETINGS: "email"})
     assert notifications.deliver_due(at=THURSDAY_9) == 1
     assert notifications.send_digests(at=THURSDAY_9) == 0
+
+
+def test_a_digest_run_that_overlaps_another_sends_no_second_one(person, monkeypatch):
+    """Two runs at once: the other run's digest commits after this one looked for
+    today's digests but before it sends. The user's lock and a second look stop it."""
+    notifications.preferences_set(user=person, modes={Category.MEETINGS: "digest"})
+    with time_machine.travel(WEDNESDAY_22, tick=False):
+        notifications.record([notice(person, key="a", title="First")])
+        notifications.record([notice(person, key="b", title="Second")])
+    real = type(person).may_be_contacted_at
+
+    def and_meanwhile(user, at):
+        # The other run's digest lands now, with one of the two notifications.
+        Notification.objects.filter(user=user, key="a").update(
+            email_state=State.DIGESTED, emailed_at=at
+        )
+        return real(user, at)
+
+    monkeypatch.setattr(type(person), "may_be_contacted_at", and_meanwhile)
+    assert notifications.send_digests(at=THURSDAY_9) == 0
+    assert mail.outbox == []
+    assert Notification.objects.get(key="b").email_state == State.DIGEST  # for tomorrow
+
+
+def test_a_resent_e_mail_keeps_its_message_id(person):
+    """A worker killed after the server accepted the e-mail but before the commit sends
+    it again on retry: the copy has the same Message-ID, for mailboxes to fold."""
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        with mock.patch("mentoring.notifications._enqueue"):
+            notifications.record([notice(person), notice(person, key="agenda:2")])
+        first, second = Notification.objects.order_by("pk")
+        assert notifications.deliver([first.pk]) == 1
+        Notification.objects.filter(pk=first.pk).update(email_state=State.PENDING)  # the crash
+        assert notifications.deliver([first.pk, second.pk]) == 2
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert ids[0] == ids[1]
+    assert ids[2] != ids[0]
+    assert ids[0].startswith("<notice.")
+    assert ids[0].endswith(">")
+    assert mail.outbox[0].message()["Message-ID"] == ids[0]
