@@ -33,7 +33,10 @@ What it seeds (COPY in batches, then VACUUM ANALYZE). Time stands at ``AT``, Mon
   Background rows sit anywhere nothing is due, also inside the ranges the sweeps read:
   held meetings up to 15 hours ago, scheduled ones between the reminder and agenda
   windows, pairs quiet for any silence except the two that fall due now. What grows is
-  what exists, not what is due.
+  what exists, not what is due. Workspaces carry what the services store for them
+  (``sessions.rhythm``: when a silence turns worrying, whether a mid-point review is
+  awaited, only while the pair runs); at the small size the benchmark checks that
+  recomputing it changes nothing.
 
 For each sweep at each size: ``sweeps.find(name, AT)`` and then
 ``notifications.record(notices, at=AT, enqueue=True)`` with Celery not eager, so each
@@ -106,9 +109,10 @@ django.setup()
 
 from celery.signals import after_task_publish  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.postgres.aggregates import ArrayAgg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from django.db.models import Max, Model  # noqa: E402
+from django.db.models import Max, Model, Q  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from matching.models import MentorRequest, Pairing  # noqa: E402
@@ -116,6 +120,7 @@ from mentoring import notifications, sweeps  # noqa: E402
 from mentoring.celery import app as celery_app  # noqa: E402
 from mentoring.models import Notification, User  # noqa: E402
 from programs.models import Membership, Program  # noqa: E402
+from sessions import rhythm  # noqa: E402
 from sessions.models import ActionItem, Agenda, Meeting, Review, Workspace  # noqa: E402
 
 SIZES = (10_000, 1_000_000)
@@ -346,6 +351,9 @@ def make_pairs(copier: Copier, specs: Sequence[PairSpec], rng: random.Random) ->
             "end_date",
             "midpoint_date",
             "last_met_at",
+            "at_risk_from",
+            "step_in_from",
+            "awaiting_midpoint_reviews",
             "created_at",
         ],
         (
@@ -357,6 +365,10 @@ def make_pairs(copier: Copier, specs: Sequence[PairSpec], rng: random.Random) ->
                 s.end,
                 s.midpoint,
                 s.last_met,
+                # As the services store them (no agreements here: the program's cadence),
+                # only while the pair runs; copy_reviews clears "awaiting" once both wrote.
+                *(rhythm.moments(s.last_met, s.start, CADENCE_DAYS) if s.running else (None, None)),
+                s.running,
                 _midnight(s.start),
             )
             for i, s in enumerate(specs)
@@ -410,6 +422,11 @@ def copy_reviews(copier: Copier, written: Sequence[tuple[Pair, int]]) -> None:
             for i, (pair, author) in enumerate(reviews)
         ),
     )
+    both = [pair.workspace for pair, n in written if n >= 2]
+    for batch in _batches(((pk,) for pk in both), 10_000):
+        Workspace.objects.filter(pk__in=[pk for (pk,) in batch]).update(
+            awaiting_midpoint_reviews=False
+        )
 
 
 MEETING_COLUMNS = [
@@ -866,6 +883,26 @@ def seed_reminders(copier: Copier, programs: list[int], rng: random.Random) -> N
     copier.sync_sequences()
 
 
+def check_stored_rhythm() -> None:
+    """The seeded rows hold what the services would have stored: recomputing moves none."""
+    moved = rhythm.refresh(Workspace.objects.all())
+    if moved:
+        raise SystemExit(f"seed: {moved} workspaces' stored rhythm differs from sessions.rhythm")
+    reviewed = {
+        ws: set(authors)
+        for ws, authors in Review.objects.filter(kind=Review.Kind.MIDPOINT)
+        .values_list("workspace_id")
+        .annotate(authors=ArrayAgg("author_id"))
+    }
+    rows = Workspace.objects.annotate(running=Q(pairing__status=Pairing.Status.ACTIVE)).only(
+        "pk", "awaiting_midpoint_reviews"
+    )
+    for ws in rows.iterator():
+        awaited = ws.running and len(reviewed.get(ws.pk, ())) < 2
+        if ws.awaiting_midpoint_reviews != awaited:
+            raise SystemExit(f"seed: workspace {ws.pk} awaiting_midpoint_reviews is wrong")
+
+
 def vacuum_analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
@@ -978,6 +1015,8 @@ def run(sizes: Sequence[int], *, show_plans: bool) -> int:
         if size < meetings:
             raise SystemExit(f"size {size}: the due set alone has {meetings} meetings")
         seed_background(copier, programs, size - meetings, rng)
+        if size == sizes[0]:
+            check_stored_rhythm()
         meetings = size
         vacuum_analyze()
         print(

@@ -6,10 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from matching import scoring
-from matching.models import Circle, CircleMember, FlashOffer, FlashSlot, MatchingPreference, Pairing
+from matching.models import (
+    Circle,
+    CircleMember,
+    FlashOffer,
+    FlashSlot,
+    MatchingPreference,
+    MentorRequest,
+    Pairing,
+)
 from matching.services.pairings import pairing_create
 from programs.models import Membership, Program
 
@@ -66,12 +75,56 @@ def seed(program: Program, *, mentor_email: str, mentee_email: str) -> DemoMatch
         pairing.started_at = timezone.now() - dt.timedelta(days=10)
         pairing.save(update_fields=["started_at"])
     _circle_and_flash(program, mentor, others)
+    _waiting_for_answers(program, mentor, others)
     if program.status == Program.Status.ENROLLING:
         # Enrolment is done: the admin can run matching straight away.
         Program.objects.filter(pk=program.pk).update(status=Program.Status.MATCHING)
         program.status = Program.Status.MATCHING
     to_match = len(scoring.load_pool(program).mentees)
     return DemoMatching(pairing=pairing, to_match=to_match)
+
+
+def _waiting_for_answers(program: Program, mentor: Membership, others: list[Membership]) -> None:
+    """A proposal and mentor requests waiting for an answer, so that the reminder sweeps
+    have one of each to tell (README, "Reminders"): the demo mentor's proposal and a
+    request expire within a day; another proposal and request are past their deadline
+    and expire at the first sweep (then their mentee is back in the pool)."""
+    if len(others) < 2 or MentorRequest.objects.filter(program=program).exists():
+        return
+    now = timezone.now()
+    open_pairing = Pairing.objects.filter(mentee=OuterRef("pk"), status__in=Pairing.OPEN_STATUSES)
+    seats = CircleMember.objects.filter(mentee=OuterRef("pk"))
+    free = list(
+        Membership.objects.filter(
+            program=program, role=Membership.Role.MENTEE, enrolled_at__isnull=False
+        )
+        .exclude(Exists(open_pairing))
+        .exclude(Exists(seats))
+        .order_by("user__email")[:4]
+    )
+    if len(free) < 4:
+        return
+    soon, late = now + dt.timedelta(hours=20), now - dt.timedelta(hours=1)
+    for mentee, chosen, respond_by in ((free[0], mentor, soon), (free[1], others[1], late)):
+        proposed = pairing_create(
+            program=program,
+            mentor=chosen,
+            mentee=mentee,
+            source=Pairing.Source.MATCHING,
+            respond_by=respond_by,
+        )
+        # Proposed last week (a proposal made moments ago is not nagged about).
+        Pairing.objects.filter(pk=proposed.pk).update(created_at=now - dt.timedelta(days=6))
+    for mentee, chosen, respond_by in ((free[2], others[0], soon), (free[3], others[1], late)):
+        MentorRequest.objects.create(
+            program=program,
+            mentee=mentee,
+            mentor=chosen,
+            note="I would like to learn how you plan a product roadmap.",
+            decided_by_admin=program.matching_mode == Program.MatchingMode.HYBRID,
+            created_at=now - dt.timedelta(days=3),
+            respond_by=respond_by,
+        )
 
 
 def _circle_and_flash(program: Program, mentor: Membership, others: list[Membership]) -> None:

@@ -15,9 +15,11 @@ from collections import defaultdict
 from django.urls import reverse
 
 from matching.models import MentorRequest, Pairing
+from matching.services.pairings import pairings_expire_overdue
+from matching.services.requests import requests_expire_overdue
 from mentoring.models import Category, User
 from mentoring.notifications import Notice
-from mentoring.sweeps import sweep
+from mentoring.sweeps import chore, sweep
 from programs.models import Membership
 
 __all__ = ["proposals_expiring", "requests_expiring"]
@@ -27,6 +29,12 @@ WINDOW = dt.timedelta(hours=24)
 # Someone asked less than this ago has just been told the deadline: no reminder yet, so
 # a one-day deadline gets its reminder half-way, not minutes after the proposal.
 FRESH = dt.timedelta(hours=12)
+
+
+@chore("expire_overdue")
+def expire_overdue(at: dt.datetime) -> int:
+    """Proposals and requests past their deadline expire; their events tell people."""
+    return len(pairings_expire_overdue(now=at)) + len(requests_expire_overdue(now=at))
 
 
 def _deadline(moment: dt.datetime, user: User) -> str:

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from matching import notify, services
+from matching import notify
+from mentoring import sweeps
 
 
 # Events are recorded by the service that makes the change (``notify.event``). This task
@@ -17,4 +18,4 @@ def send_event(kind: str, pk: int) -> int:
 @shared_task(name="matching.expire_overdue")
 def expire_overdue() -> int:
     """Sweep: proposals and requests past their deadline expire, and people are told."""
-    return len(services.pairings_expire_overdue()) + len(services.requests_expire_overdue())
+    return sweeps.run_chore("expire_overdue")

@@ -33,6 +33,33 @@ def sweep(name: str) -> Callable[[SweepFunc], SweepFunc]:
     return register
 
 
+ChoreFunc = Callable[[dt.datetime], int]
+_CHORES: dict[str, ChoreFunc] = {}
+
+
+def chore(name: str) -> Callable[[ChoreFunc], ChoreFunc]:
+    """Register a periodic change of state that comes before the sweeps, such as
+    expiring what is past its deadline (the service that changes a row records its
+    notices itself). Beat runs it as its app's task; ``run_sweeps`` runs it first."""
+
+    def register(func: ChoreFunc) -> ChoreFunc:
+        if name in _CHORES and _CHORES[name] is not func:
+            raise ValueError(f"Two chores are called {name!r}.")
+        _CHORES[name] = func
+        return func
+
+    return register
+
+
+def chores() -> list[str]:
+    return sorted(_CHORES)
+
+
+def run_chore(name: str, at: dt.datetime | None = None) -> int:
+    """Do chore ``name`` as of ``at``; returns how many rows it changed."""
+    return _CHORES[name](at or timezone.now())
+
+
 def names() -> list[str]:
     """Every registered sweep, in a stable order."""
     return sorted(_SWEEPS)

@@ -319,7 +319,7 @@ def seed(today: dt.date | None = None) -> DemoProgram:
             end_date=today + dt.timedelta(days=168),
             cadence_days=Program.Cadence.FORTNIGHTLY,
             timezone="Europe/London",
-            matching_mode=Program.MatchingMode.ADMIN,
+            matching_mode=Program.MatchingMode.HYBRID,
             default_mentor_capacity=3,
             allow_one_to_one=True,
             allow_circles=True,

@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import validate_timezone
+from mentoring.models import Weekday, validate_timezone
 
 # Program dates outside these years are typing mistakes, not plans.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -91,6 +91,12 @@ class Program(models.Model):
     )
     meeting_reminder_hours = models.JSONField(
         "meeting reminders (hours before)", default=default_meeting_reminder_hours, blank=True
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        "admins' weekly digest on",
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text="The day, in the program's time zone, its admins hear what needs them.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(

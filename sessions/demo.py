@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from matching.models import Pairing
 from mentoring.models import User
+from programs.models import Program
+from sessions import rhythm
 from sessions.models import (
     ActionItem,
     Agenda,
@@ -61,6 +63,11 @@ def _next_civil_hour(now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 def seed(pairing: Pairing) -> DemoWorkspace:
     """Give the demo pair an agreed relationship with history and a meeting coming up."""
     workspace = Workspace.objects.select_related("program").get(pairing=pairing)
+    # The admins' weekly digest comes on the program's digest day: make it today's, so
+    # the demo shows one whatever day it is tried.
+    Program.objects.filter(pk=pairing.program_id).update(
+        digest_weekday=workspace.program.local_date().weekday()
+    )
     if workspace.meetings.exists():
         upcoming = workspace.meetings.filter(status=Meeting.Status.SCHEDULED).first()
         return DemoWorkspace(workspace, created=False, upcoming=upcoming)
@@ -303,6 +310,8 @@ def seed(pairing: Pairing) -> DemoWorkspace:
         meeting=held[1],
     )
     _circle_near_its_end(pairing)
+    # The dates and the last meeting were written directly: store the rhythm they make.
+    rhythm.refresh(Workspace.objects.filter(program=program))
     # The demo's people may be contacted any day from 07:00 to 22:00, so that its
     # reminders show in the console whatever day you try it.
     User.objects.filter(email__endswith="@demo.test").update(

@@ -48,6 +48,13 @@ class Workspace(models.Model):
     # When the last meeting marked held began (kept by the meeting services), so that
     # the fading-pair sweep finds silent relationships without reading every meeting.
     last_met_at = models.DateTimeField(null=True, blank=True)
+    # Kept by sessions.rhythm while the relationship runs (cleared when it ends), so that
+    # the fading-pair sweep and the admins' digest find what they report by an index
+    # range, not by reading every pair: when the silence since the last held meeting (or
+    # the start) reaches two and four cadences, and whether a mid-point review is missing.
+    at_risk_from = models.DateTimeField(null=True, blank=True)
+    step_in_from = models.DateTimeField(null=True, blank=True)
+    awaiting_midpoint_reviews = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -68,6 +75,20 @@ class Workspace(models.Model):
             models.Index(fields=["midpoint_date"], name="workspace_midpoint"),
             models.Index(fields=["end_date"], name="workspace_end"),
             models.Index(fields=["last_met_at"], name="workspace_last_met"),
+            models.Index(fields=["at_risk_from"], name="workspace_at_risk"),
+            models.Index(fields=["step_in_from"], name="workspace_step_in"),
+            # The admins' digest: each program's pairs at risk, or with a review missing,
+            # counted and ranked in index order.
+            models.Index(
+                fields=["program", "at_risk_from", "id"],
+                condition=Q(pairing__isnull=False, at_risk_from__isnull=False),
+                name="workspace_pairs_at_risk",
+            ),
+            models.Index(
+                fields=["program", "midpoint_date", "id"],
+                condition=Q(pairing__isnull=False, awaiting_midpoint_reviews=True),
+                name="workspace_reviews_awaited",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from matching.models import Circle, FlashSlot, Pairing
+from programs.models import Program
+from sessions import rhythm
 from sessions.models import Medium, Meeting, Workspace
 
 # Once a pairing has started, its workspace exists for good (also after it ends).
 STARTED = (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED, Pairing.Status.ENDED_EARLY)
+ENDED = (Pairing.Status.COMPLETED, Pairing.Status.ENDED_EARLY)
 
 
 def _dates(start: dt.date, end: dt.date | None) -> tuple[dt.date, dt.date, dt.date]:
@@ -26,28 +30,62 @@ def _dates(start: dt.date, end: dt.date | None) -> tuple[dt.date, dt.date, dt.da
     return start, end, Workspace.midpoint_between(start, end)
 
 
+def _new_workspace(
+    program: Program, start: dt.date, end: dt.date | None, *, flash: bool = False, **of: Any
+) -> None:
+    start, end, mid = _dates(start, end)
+    Workspace.objects.create(
+        program=program,
+        start_date=start,
+        end_date=end,
+        midpoint_date=mid,
+        **rhythm.initial(start, program.cadence_days, flash=flash),
+        **of,
+    )
+
+
 @receiver(post_save, sender=Pairing, dispatch_uid="workspace_for_pairing")
 def workspace_for_pairing(sender: type[Pairing], instance: Pairing, **kwargs: Any) -> None:
-    if instance.status not in STARTED or Workspace.objects.filter(pairing=instance).exists():
+    if instance.status not in STARTED:
         return
-    program = instance.program
-    started = instance.started_at or timezone.now()
-    start = program.local_date(started)
-    start, end, mid = _dates(start, instance.planned_end_date or program.end_date)
-    Workspace.objects.create(
-        program=program, pairing=instance, start_date=start, end_date=end, midpoint_date=mid
-    )
+    workspaces = Workspace.objects.filter(pairing=instance)
+    if not workspaces.exists():
+        program = instance.program
+        start = program.local_date(instance.started_at or timezone.now())
+        _new_workspace(
+            program,
+            start,
+            instance.planned_end_date or program.end_date,
+            flash=instance.kind == Pairing.Kind.FLASH,
+            pairing=instance,
+        )
+    if instance.status in ENDED:
+        rhythm.stop(workspaces)
 
 
 @receiver(post_save, sender=Circle, dispatch_uid="workspace_for_circle")
 def workspace_for_circle(sender: type[Circle], instance: Circle, **kwargs: Any) -> None:
-    if Workspace.objects.filter(circle=instance).exists():
+    workspaces = Workspace.objects.filter(circle=instance)
+    if not workspaces.exists():
+        program = instance.program
+        start = program.local_date(instance.created_at)
+        _new_workspace(program, start, program.end_date, circle=instance)
+    if instance.status != Circle.Status.ACTIVE:
+        rhythm.stop(workspaces)
+
+
+@receiver(post_save, sender=Program, dispatch_uid="rhythm_follows_program_cadence")
+def rhythm_follows_program_cadence(
+    sender: type[Program], instance: Program, created: bool, **kwargs: Any
+) -> None:
+    """Pairs without accepted terms meet at the program's pace: follow a change of it."""
+    fields = kwargs.get("update_fields")
+    if created or (fields is not None and "cadence_days" not in fields):
         return
-    program = instance.program
-    created = program.local_date(instance.created_at)
-    start, end, mid = _dates(created, program.end_date)
-    Workspace.objects.create(
-        program=program, circle=instance, start_date=start, end_date=end, midpoint_date=mid
+    rhythm.refresh(
+        Workspace.objects.filter(program=instance).filter(
+            Q(agreement__isnull=True) | Q(agreement__accepted_at__isnull=True)
+        )
     )
 
 

@@ -1,18 +1,20 @@
 """The program admins' weekly digest: what in their program needs them this week.
 
-On Monday, in each program's time zone, every admin of a program with something to
-report gets one notice listing the pairs at risk (no held meeting for twice their
-cadence), the overdue mid-point reviews (more than two weeks past the mid-point with a
-review missing) and the proposals nobody answered yet, with counts and the first few
-names, linking to the program's pairings page. The sweep runs hourly; the key names
-the program's ISO week, so each admin hears once a week. An admin with nothing to
-report hears nothing.
+On the program's digest day (Monday unless its admins chose another), in its time
+zone, every admin of a program with something to report gets one notice listing the
+pairs at risk (no held meeting for twice their cadence), the overdue mid-point reviews
+(more than two weeks past the mid-point with a review missing) and the proposals nobody
+answered yet, with counts and the first few names, linking to the program's pairings
+page. The sweep runs hourly; the key names the program's ISO week, so each admin hears
+once a week. An admin with nothing to report hears nothing.
 
 Queries, none per row: the programs (a small table), their admins and the digests
-already recorded this week; then, only for programs still due, one query per section,
-each over the program's running pairs (or proposals) and filtered in SQL to what it
-reports. The meetings are never read: a pair's silence comes from
-``Workspace.last_met_at``.
+already recorded this week; then, only for programs still due, two per section: the
+count per program, and each program's first few rows (ranked in SQL). Each section
+is an index range over what it reports, never over every pair: a pair's silence is
+stored as ``Workspace.at_risk_from`` (sessions.rhythm), a review still missing as
+``Workspace.awaiting_midpoint_reviews``, both only while the pair runs; the meetings and
+reviews are never read.
 """
 
 from __future__ import annotations
@@ -21,22 +23,11 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from matching.models import Pairing
@@ -44,21 +35,56 @@ from mentoring.models import Category, Notification, User
 from mentoring.notifications import Notice
 from mentoring.sweeps import sweep
 from programs.models import Membership, Program
-from sessions.models import Review, Workspace
+from sessions import rhythm
+from sessions.models import Workspace
 from sessions.selectors import REVIEW_GRACE
+from sessions.sweeps._common import any_of
 
 __all__ = ["admin_digest"]
 
-# A pair is at risk after this many cadences without a held meeting (as in the health
-# badge and the fading-pair sweep).
-AT_RISK_CADENCES = 2
 # How many names each line shows before "and N more".
 FEW = 3
-# Whose reviews a pair's mid-point needs: the mentor's and the mentee's.
-PAIR = 2
-MONDAY = 0
-# The latest time zone there is: "today" is at most this far ahead of UTC.
-LATEST_ZONE = dt.timedelta(hours=14)
+
+T = TypeVar("T", Workspace, Pairing)
+
+
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    """One line of the digest: how many, per program, and the first few of each."""
+
+    counts: dict[int, int]
+    first: dict[int, list[T]]
+
+    def of(self, program_id: int) -> tuple[int, list[T]]:
+        return self.counts.get(program_id, 0), self.first.get(program_id, [])
+
+
+def _section(rows: QuerySet[T], order: Sequence[OrderBy], related: Sequence[str]) -> Section[T]:
+    """How many rows each program has and its first few, ranked and counted in one query
+    that reads no more than the rows' index entries; then only those few rows, with
+    ``related``."""
+    ranked = (
+        rows.order_by()
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("program_id"), order_by=list(order)),
+            total=Window(Count("pk"), partition_by=F("program_id")),
+        )
+        .filter(rank__lte=FEW)
+        .values_list("pk", "program_id", "total")
+    )
+    counts, shown = {}, []
+    for pk, program_id, total in ranked:
+        counts[program_id] = total
+        shown.append(pk)
+    first: dict[int, list[T]] = defaultdict(list)
+    if shown:
+        model = rows.model
+        chosen = model._default_manager.filter(pk__in=shown).select_related(*related)
+        by_pk = {row.pk: row for row in chosen}
+        for pk in shown:
+            row = by_pk[pk]
+            first[row.program_id].append(row)
+    return Section(counts, first)
 
 
 def _tz(program: Program) -> zoneinfo.ZoneInfo:
@@ -74,79 +100,42 @@ def _key(program: Program, at: dt.datetime, admin: User) -> str:
     return f"admin_digest:{program.pk}:{_week(program, at)}:u{admin.pk}"
 
 
-def _running_pairs(program_ids: Sequence[int]) -> QuerySet[Workspace]:
-    """The workspaces of the programs' active one-to-one pairings (flash has no rhythm)."""
-    return Workspace.objects.filter(
-        program_id__in=program_ids,
-        pairing__status=Pairing.Status.ACTIVE,
-        pairing__kind=Pairing.Kind.ONE_TO_ONE,
-    ).select_related("program", "pairing__mentor__user", "pairing__mentee__user")
+def _pairs(program_ids: Sequence[int]) -> QuerySet[Workspace]:
+    """The workspaces of the programs' pairings (their stored rhythm is kept only while a
+    one-to-one pairing runs: ended pairs and flash sessions have none)."""
+    return Workspace.objects.filter(program_id__in=program_ids, pairing__isnull=False)
 
 
-def _cadence() -> Case:
-    """Days between meetings: the accepted agreement's, else the program's."""
-    return Case(
-        When(agreement__accepted_at__isnull=False, then=F("agreement__cadence_days")),
-        default=F("program__cadence_days"),
-        output_field=IntegerField(),
+PAIR_PEOPLE = ("pairing__mentor__user", "pairing__mentee__user")
+
+
+def _at_risk(program_ids: Sequence[int], at: dt.datetime) -> Section[Workspace]:
+    """Running pairs without a held meeting for twice their cadence, at risk longest first."""
+    return _section(
+        _pairs(program_ids).filter(at_risk_from__lte=at),
+        [F("at_risk_from").asc(), F("pk").asc()],
+        PAIR_PEOPLE,
     )
 
 
-def _silent_since(ws: Workspace) -> dt.datetime:
-    if ws.last_met_at is not None:
-        return ws.last_met_at
-    return dt.datetime.combine(ws.start_date, dt.time(0, 0), tzinfo=dt.UTC)
-
-
-def _at_risk(program_ids: Sequence[int], at: dt.datetime) -> list[Workspace]:
-    """Running pairs without a held meeting for twice their cadence, longest silent first."""
-    span = ExpressionWrapper(
-        F("cadence") * Value(dt.timedelta(days=AT_RISK_CADENCES)), output_field=DurationField()
-    )
-    rows = (
-        _running_pairs(program_ids)
-        # Silent for at least two days (the shortest cadence is a day): the index.
-        .filter(Q(last_met_at__lte=at - dt.timedelta(days=AT_RISK_CADENCES)) | Q(last_met_at=None))
-        .annotate(cadence=_cadence())
-        .annotate(
-            met_risk=ExpressionWrapper(F("last_met_at") + span, output_field=DateTimeField()),
-            start_risk=ExpressionWrapper(F("start_date") + span, output_field=DateTimeField()),
-        )
-        .filter(
-            Q(last_met_at__isnull=False, met_risk__lte=at)
-            | Q(last_met_at__isnull=True, start_risk__lte=at)
-        )
-        .order_by(F("last_met_at").asc(nulls_first=True), "start_date", "pk")
-    )
-    # SQL picked them; the same rule in Python keeps the two backends' date sums honest.
-    return [
-        ws
-        for ws in rows
-        if at - _silent_since(ws) >= dt.timedelta(days=AT_RISK_CADENCES * ws.cadence)
-    ]
-
-
-def _reviews_overdue(program_ids: Sequence[int], at: dt.datetime) -> list[Workspace]:
+def _reviews_overdue(programs: Sequence[Program], at: dt.datetime) -> Section[Workspace]:
     """Running pairs more than two weeks past their mid-point with a mid-point review missing."""
-    latest_today = (at + LATEST_ZONE).date()
-    rows = (
-        _running_pairs(program_ids)
-        .filter(midpoint_date__lt=latest_today - REVIEW_GRACE)
-        .annotate(midpoint_reviews=Count("reviews", filter=Q(reviews__kind=Review.Kind.MIDPOINT)))
-        .filter(midpoint_reviews__lt=PAIR)
-        .order_by("midpoint_date", "pk")
+    late = any_of(
+        Q(program_id=p.pk, midpoint_date__lt=p.local_date(at) - REVIEW_GRACE) for p in programs
     )
-    return [
-        ws for ws in rows if at.astimezone(_tz(ws.program)).date() > ws.midpoint_date + REVIEW_GRACE
-    ]
+    return _section(
+        _pairs([p.pk for p in programs]).filter(late, awaiting_midpoint_reviews=True),
+        [F("midpoint_date").asc(), F("pk").asc()],
+        PAIR_PEOPLE,
+    )
 
 
-def _unanswered(program_ids: Sequence[int]) -> list[Pairing]:
+def _unanswered(program_ids: Sequence[int]) -> Section[Pairing]:
     """Proposals still waiting for their mentor's answer, the soonest deadline first."""
-    return list(
-        Pairing.objects.filter(program_id__in=program_ids, status=Pairing.Status.PROPOSED)
-        .select_related("mentor__user", "mentee__user")
-        .order_by(F("respond_by").asc(nulls_last=True), "pk")
+    return _section(
+        Pairing.objects.filter(program_id__in=program_ids, status=Pairing.Status.PROPOSED),
+        [F("respond_by").asc(nulls_last=True), F("pk").asc()],
+        ("mentor__user", "mentee__user"),
     )
 
 
@@ -154,10 +143,10 @@ def _pair(p: Pairing) -> str:
     return f"{p.mentor.user.display_name} and {p.mentee.user.display_name}"
 
 
-def _some(names: list[str]) -> str:
+def _some(names: list[str], total: int) -> str:
     """The first few names, then how many more."""
     shown = ", ".join(names[:FEW])
-    more = len(names) - FEW
+    more = total - min(len(names), FEW)
     return f"{shown} and {more} more" if more > 0 else shown
 
 
@@ -168,39 +157,42 @@ def _count(n: int, one: str, many: str) -> str:
 def _lines(
     admin: User,
     at: dt.datetime,
-    at_risk: list[Workspace],
-    overdue: list[Workspace],
-    proposals: list[Pairing],
+    at_risk: tuple[int, list[Workspace]],
+    overdue: tuple[int, list[Workspace]],
+    proposals: tuple[int, list[Pairing]],
 ) -> list[str]:
     lines = []
-    if at_risk:
+    count, first = at_risk
+    if count:
         names = []
-        for ws in at_risk:
+        for ws in first:
             assert ws.pairing is not None  # noqa: S101 (running pairs only)
-            days = (at - _silent_since(ws)).days
+            days = (at - rhythm.silent_since(ws.last_met_at, ws.start_date)).days
             silence = f"no meeting for {days} days" if ws.last_met_at else "never met"
             names.append(f"{_pair(ws.pairing)} ({silence})")
         lines.append(
-            f"{_count(len(at_risk), 'pair', 'pairs')} at risk, without a meeting for twice "
-            f"their cadence: {_some(names)}."
+            f"{_count(count, 'pair', 'pairs')} at risk, without a meeting for twice "
+            f"their cadence: {_some(names, count)}."
         )
-    if overdue:
+    count, first = overdue
+    if count:
         names = []
-        for ws in overdue:
+        for ws in first:
             assert ws.pairing is not None  # noqa: S101
             names.append(f"{_pair(ws.pairing)} (mid-point {ws.midpoint_date:%-d %b})")
         lines.append(
-            f"{_count(len(overdue), 'pair', 'pairs')} more than two weeks past the mid-point "
-            f"with a review missing: {_some(names)}."
+            f"{_count(count, 'pair', 'pairs')} more than two weeks past the mid-point "
+            f"with a review missing: {_some(names, count)}."
         )
-    if proposals:
+    count, waiting = proposals
+    if count:
         names = []
         tz = admin.tzinfo
-        for p in proposals:
+        for p in waiting:
             deadline = f", answer due {p.respond_by.astimezone(tz):%-d %b}" if p.respond_by else ""
             names.append(f"{p.mentor.user.display_name} for {p.mentee.user.display_name}{deadline}")
         lines.append(
-            f"{_count(len(proposals), 'proposal', 'proposals')} still unanswered: {_some(names)}."
+            f"{_count(count, 'proposal', 'proposals')} still unanswered: {_some(names, count)}."
         )
     return lines
 
@@ -218,14 +210,16 @@ def _title(program: Program, at_risk: int, overdue: int, proposals: int) -> str:
 
 @sweep("admin_digest")
 def admin_digest(at: dt.datetime) -> list[Notice]:
-    """Monday, in each program's time zone: each admin's weekly digest of what needs them."""
+    """On each program's digest day, in its time zone: each admin's weekly digest."""
     # Programs with running pairs or open proposals: the others have nothing to report.
     busy = Pairing.objects.filter(program=OuterRef("pk"), status__in=Pairing.OPEN_STATUSES)
-    programs = Program.objects.filter(Exists(busy)).only("pk", "name", "slug", "timezone")
-    mondays = [p for p in programs.order_by() if at.astimezone(_tz(p)).weekday() == MONDAY]
-    if not mondays:
+    programs = Program.objects.filter(Exists(busy)).only(
+        "pk", "name", "slug", "timezone", "digest_weekday"
+    )
+    today = [p for p in programs.order_by() if at.astimezone(_tz(p)).weekday() == p.digest_weekday]
+    if not today:
         return []
-    by_pk = {p.pk: p for p in mondays}
+    by_pk = {p.pk: p for p in today}
     admins: dict[int, list[User]] = defaultdict(list)
     for m in (
         Membership.objects.filter(
@@ -236,7 +230,7 @@ def admin_digest(at: dt.datetime) -> list[Notice]:
     ):
         admins[m.program_id].append(m.user)
     keys = {_key(by_pk[pk], at, a): (pk, a) for pk, people in admins.items() for a in people}
-    # The hourly runs after the first on a Monday cost this look-up, nothing more.
+    # The hourly runs after the first on the day cost this look-up, nothing more.
     done = set(
         Notification.objects.filter(key__in=list(keys)).order_by().values_list("key", flat=True)
     )
@@ -247,20 +241,14 @@ def admin_digest(at: dt.datetime) -> list[Notice]:
     if not todo:
         return []
     due = sorted(todo)
-    at_risk: dict[int, list[Workspace]] = defaultdict(list)
-    for ws in _at_risk(due, at):
-        at_risk[ws.program_id].append(ws)
-    overdue: dict[int, list[Workspace]] = defaultdict(list)
-    for ws in _reviews_overdue(due, at):
-        overdue[ws.program_id].append(ws)
-    proposals: dict[int, list[Pairing]] = defaultdict(list)
-    for p in _unanswered(due):
-        proposals[p.program_id].append(p)
+    at_risk = _at_risk(due, at)
+    overdue = _reviews_overdue([by_pk[pk] for pk in due], at)
+    proposals = _unanswered(due)
     notices = []
     for pk in due:
         program = by_pk[pk]
-        risky, late, waiting = at_risk[pk], overdue[pk], proposals[pk]
-        if not (risky or late or waiting):
+        risky, late, waiting = at_risk.of(pk), overdue.of(pk), proposals.of(pk)
+        if not (risky[0] or late[0] or waiting[0]):
             continue
         url = reverse("matching:pairings", kwargs={"slug": program.slug})
         for admin in todo[pk]:
@@ -269,7 +257,7 @@ def admin_digest(at: dt.datetime) -> list[Notice]:
                     user=admin,
                     kind="admin_digest",
                     key=_key(program, at, admin),
-                    title=_title(program, len(risky), len(late), len(waiting)),
+                    title=_title(program, risky[0], late[0], waiting[0]),
                     category=Category.ADMIN,
                     lines=tuple(_lines(admin, at, risky, late, waiting)),
                     url=url,

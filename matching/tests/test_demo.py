@@ -19,8 +19,7 @@ def test_seed_demo_matches_the_demo_pair_and_is_ready_to_match(settings, capsys)
     assert "Maya Okafor mentors Sam Rivera" in out
     program = Program.objects.get(slug=demo.DEMO_SLUG)
     assert program.status == Program.Status.MATCHING
-    pair = Pairing.objects.get(program=program)
-    assert pair.status == Pairing.Status.ACTIVE
+    pair = Pairing.objects.get(program=program, status=Pairing.Status.ACTIVE)
     assert pair.mentor.user.email == demo.MENTOR_EMAIL
     assert pair.mentee.user.email == demo.MENTEE_EMAIL
     topics = next(item for item in pair.explanation if item["criterion"] == "topics")
@@ -30,6 +29,13 @@ def test_seed_demo_matches_the_demo_pair_and_is_ready_to_match(settings, capsys)
     assert offer.mentor == pair.mentor
     assert offer.slots.count() == 3
     admin = program.memberships.get(user__email=demo.ADMIN_EMAIL).user
+    # Waiting for an answer, for the reminders to show: the demo mentor's proposal and a
+    # request expire within a day, another proposal and request are already overdue.
+    proposals = program.pairings.filter(status=Pairing.Status.PROPOSED)
+    assert proposals.count() == 2
+    assert proposals.filter(mentor=pair.mentor).count() == 1
+    assert program.mentor_requests.filter(status="pending").count() == 2
     run = services.run_create(program=program, actor=admin)
-    assert run.mentee_count == 26
-    assert run.matched_count == 26
+    # Two fewer than before the proposals: their mentees await an answer.
+    assert run.mentee_count == 26 - 2
+    assert run.matched_count == 26 - 2

@@ -33,6 +33,7 @@ PROGRAM_FIELDS = (
     "privacy_policy",
     "agenda_lead_hours",
     "meeting_reminder_hours",
+    "digest_weekday",
     "status",
 )
 

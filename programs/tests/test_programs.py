@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.models import Weekday
 from mentoring.tests.factories import UserFactory
 from programs import services
 from programs.models import Invitation, Membership, Program, Topic
@@ -34,6 +35,7 @@ def program_data(**overrides):
         "privacy_policy": Program.PrivacyPolicy.METADATA,
         "agenda_lead_hours": "48",
         "meeting_reminder_hours": "24, 1",
+        "digest_weekday": "0",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -123,11 +125,13 @@ def test_admin_saves_the_programs_settings(personas):
         midpoint_date="2026-12-01",
         allow_circles="on",
         cadence_days="30",
+        digest_weekday="4",
         status=Program.Status.ENROLLING,
     )
     assert response.status_code == 302
     program = Program.objects.get(pk=personas.program.pk)
     assert program.name == "Renamed"
+    assert program.digest_weekday == Weekday.FRIDAY
     assert program.midpoint == dt.date(2026, 12, 1)
     assert program.allow_circles
     assert program.cadence_days == 30
@@ -189,6 +193,8 @@ def test_settings_form_shows_the_current_values(personas):
             "Give one to five reminders, each 1 to 336 hours before.",
         ),
         ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+        ({"digest_weekday": "7"}, "digest_weekday", "Select a valid choice."),
+        ({"digest_weekday": "Monday"}, "digest_weekday", "Select a valid choice."),
         ({"name": ""}, "name", "This field is required."),
     ],
 )

@@ -306,6 +306,7 @@ def test_program_dates_far_in_the_past_or_future_are_refused(personas, field, ye
         "privacy_policy": "metadata",
         "agenda_lead_hours": 48,
         "meeting_reminder_hours": "24, 1",
+        "digest_weekday": 0,
     }
     data[field] = f"{year:04d}-03-01"
     response = personas.client("admin").post(url, data)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from matching.models import Pairing
 from programs.models import Membership
+from sessions import rhythm
 from sessions.access import WorkspaceAccess
 from sessions.models import (
     Agreement,
@@ -127,6 +128,8 @@ def agreement_save(*, wa: WorkspaceAccess, terms: dict[str, Any]) -> Agreement:
             agreement.version += 1
             agreement.accepted_at = None
         agreement.save()
+        # Terms no longer accepted: the pair meets at the program's pace until they are.
+        rhythm.refresh([wa.workspace.pk])
         AgreementRevision.objects.update_or_create(
             agreement=agreement,
             version=agreement.version,
@@ -185,6 +188,7 @@ def agreement_accept(*, wa: WorkspaceAccess, version: int) -> Agreement:
             return agreement
         agreement.accepted_at = now
         agreement.save(update_fields=["accepted_at"])
+        rhythm.refresh([wa.workspace.pk])
         AgreementRevision.objects.filter(agreement=agreement, version=agreement.version).update(
             accepted_at=now
         )

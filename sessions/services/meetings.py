@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from matching.models import CircleMember
 from mentoring.models import User
+from sessions import rhythm
 from sessions.access import WorkspaceAccess
 from sessions.models import Medium, Meeting, Workspace
 from sessions.services._common import TransitionError, check_can_write, notify_later
@@ -175,6 +176,7 @@ def _keep_last_met(meeting: Meeting, *, was_held: bool) -> None:
     workspace.last_met_at = (
         Workspace.objects.filter(pk=workspace.pk).values_list("last_met_at", flat=True).get()
     )
+    rhythm.refresh([workspace.pk])
 
 
 def _tell_partners(wa: WorkspaceAccess, meeting: Meeting, *, kind: str, title: str) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from matching.services._common import program_admins
 from mentoring.models import User
 from programs.models import Program
+from sessions import rhythm
 from sessions.access import WorkspaceAccess
 from sessions.models import TEXT, Review
 from sessions.services._common import TransitionError, check_can_write, notify_later
@@ -185,6 +186,8 @@ def review_submit(
         review.reopened_at = None
         review.save()
     review.workspace = wa.workspace
+    if kind == Kind.MIDPOINT:
+        rhythm.note_midpoint_review(wa.workspace, [u.pk for u in wa.participants])
     if kind == Kind.MIDPOINT and review.decision == Decision.END:
         _tell_about_end(wa, review)
     return review

@@ -5,26 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
-    Case,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     Q,
-    Value,
-    When,
 )
 
 from matching.models import Circle, Pairing
 from mentoring.models import Category
 from mentoring.notifications import Notice
 from mentoring.sweeps import sweep
+from sessions import rhythm
 from sessions.models import ActionItem, Review, Workspace
 from sessions.services.closure import CLOSURE_WINDOW_DAYS
 from sessions.sweeps._common import (
     CATCH_UP_DAYS,
-    any_of,
     date_windows,
     load_people,
     long_day,
@@ -40,9 +32,6 @@ from sessions.sweeps._common import (
 # Mid-point review: opens on the date, a reminder a week later, the admins a week after.
 MIDPOINT_REMINDER_DAYS = 7
 MIDPOINT_ESCALATION_DAYS = 14
-# A pair is fading after this many cadences without a held meeting; admins step in later.
-FADING_AT_RISK = 2
-FADING_INTERVENE = 4
 
 
 # --- Action items ---------------------------------------------------------------------------
@@ -262,29 +251,6 @@ def closure(at: dt.datetime) -> list[Notice]:
 # --- Fading pairs ---------------------------------------------------------------------------
 
 
-def _cadence() -> Case:
-    """Days between meetings: the accepted agreement's, else the program's."""
-    return Case(
-        When(agreement__accepted_at__isnull=False, then=F("agreement__cadence_days")),
-        default=F("program__cadence_days"),
-        output_field=IntegerField(),
-    )
-
-
-def _cadences_after(start: str, times: int) -> ExpressionWrapper:
-    """``start`` plus ``times`` cadences (SQL: the silence's threshold for this row)."""
-    span = ExpressionWrapper(
-        F("cadence") * Value(dt.timedelta(days=times)), output_field=DurationField()
-    )
-    return ExpressionWrapper(F(start) + span, output_field=DateTimeField())
-
-
-def _silence_start(ws: Workspace) -> dt.datetime:
-    if ws.last_met_at is not None:
-        return ws.last_met_at
-    return dt.datetime.combine(ws.start_date, dt.time(0, 0), tzinfo=dt.UTC)
-
-
 @sweep("fading_pairs")
 def fading_pairs(at: dt.datetime) -> list[Notice]:
     """No held meeting for twice the cadence: a nudge to the participants and the pair
@@ -293,37 +259,18 @@ def fading_pairs(at: dt.datetime) -> list[Notice]:
     Nothing is closed: people decide. A new meeting starts a new silence (its start is
     the key's occurrence), so a pair that fades again is told again.
     """
-    # The threshold moments are computed in SQL, so only pairs that crossed one lately
-    # come back, however many pairs are quiet.
-    catch_up = dt.timedelta(days=CATCH_UP_DAYS)
-    crossed = []
-    for times in (FADING_AT_RISK, FADING_INTERVENE):
-        for start, has_met in (("last_met_at", True), ("start_date", False)):
-            threshold = f"{start}_{times}"
-            crossed.append(
-                Q(
-                    last_met_at__isnull=not has_met,
-                    **{f"{threshold}__gt": at - catch_up, f"{threshold}__lte": at},
-                )
-            )
+    # Both moments are stored (sessions.rhythm): two index ranges find the pairs that
+    # crossed one lately, however many pairs are quiet.
+    recently = at - dt.timedelta(days=CATCH_UP_DAYS)
     workspaces = list(
         Workspace.objects.filter(
+            Q(at_risk_from__gt=recently, at_risk_from__lte=at)
+            | Q(step_in_from__gt=recently, step_in_from__lte=at),
             running(),
             # A flash session is one meeting: it has no rhythm to lose.
             ~Q(pairing__kind=Pairing.Kind.FLASH),
-            # Quiet for at least two days (the shortest cadence is a day): the index.
-            Q(last_met_at__lte=at - dt.timedelta(days=FADING_AT_RISK))
-            | Q(last_met_at__isnull=True),
         )
-        .annotate(cadence=_cadence())
-        .annotate(
-            **{
-                f"{start}_{times}": _cadences_after(start, times)
-                for times in (FADING_AT_RISK, FADING_INTERVENE)
-                for start in ("last_met_at", "start_date")
-            }
-        )
-        .filter(any_of(crossed))
+        .annotate(cadence=rhythm.cadence_in_force())
         .select_related(*with_people())
         .order_by("pk")
     )
@@ -333,11 +280,9 @@ def fading_pairs(at: dt.datetime) -> list[Notice]:
     notices = []
     for ws in workspaces:
         cadence = dt.timedelta(days=ws.cadence)
-        since = _silence_start(ws)
+        since = rhythm.silent_since(ws.last_met_at, ws.start_date)
         silence = at - since
-        if silence < FADING_AT_RISK * cadence:
-            continue
-        intervene = silence >= FADING_INTERVENE * cadence
+        intervene = ws.step_in_from is not None and ws.step_in_from <= at
         occurrence = f"{ws.pk}:{since.date().isoformat()}"
         last = (
             f"Your last meeting was on {long_day(ws.program.local_date(since))}"

@@ -8,6 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from matching.models import Pairing
+from matching.tests.factories import PairingFactory
 from mentoring import sweeps
 from mentoring.models import Notification
 from sessions.models import Meeting
@@ -31,16 +33,24 @@ def test_twice_in_a_row_the_second_run_sends_nothing(world):
         duration_minutes=45,
         created_at=AT - dt.timedelta(days=3),
     )
+    # A proposal past its deadline: the chore expires it (and its event tells the admin).
+    proposal = PairingFactory.create(program=world.program, respond_by=AT - dt.timedelta(hours=1))
     first = run("--at", AT.isoformat())
     lines = first.splitlines()
-    assert [line.split()[0] for line in lines[:-1]] == [f"sweep={n}" for n in sweeps.names()]
+    assert [line.split()[0] for line in lines[:-1]] == [
+        *(f"chore={n}" for n in sweeps.chores()),
+        *(f"sweep={n}" for n in sweeps.names()),
+    ]
+    assert "chore=expire_overdue changed=1" in first
+    proposal.refresh_from_db()
+    assert proposal.status == Pairing.Status.EXPIRED
     assert "sweep=meeting_reminders sent=2" in first
     assert lines[-1].startswith("delivery emails=")
     sent = len(mail.outbox)
     assert sent >= 2
     assert Notification.objects.filter(email_state="sent").count() == sent
     second = run("--at", AT.isoformat())
-    assert all(line.endswith("sent=0") for line in second.splitlines()[:-1])
+    assert all(line.endswith(("sent=0", "changed=0")) for line in second.splitlines()[:-1])
     assert second.splitlines()[-1] == "delivery emails=0 digests=0"
     assert len(mail.outbox) == sent
 

@@ -1,15 +1,19 @@
 """seed_demo: refuses with debug off, is idempotent, and leaves working demo logins."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from mentoring.models import User
+from mentoring import sweeps
+from mentoring.models import Notification, User
 from programs import demo
 from programs.models import Answer, Invitation, Membership, Program, Question, Topic
 
@@ -153,3 +157,29 @@ def test_the_demo_mentee_reaches_the_workspace_from_home(settings):
     home = client.get(reverse("home")).content.decode()
     assert "is your mentor" in home
     assert "File your agenda" in home
+
+
+@pytest.mark.django_db
+def test_the_demos_reminders_show_every_kind_once(settings, django_capture_on_commit_callbacks):
+    """README, "Reminders": right after seeding, run_sweeps has something of every sweep
+    to send (in the console and the notification centre), and nothing the second time."""
+    settings.DEBUG = True
+    # Inside the demo people's contact hours (07:00-22:00 London), so the e-mails go now.
+    with time_machine.travel(dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)):
+        seed()
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("run_sweeps", stdout=out)
+        first = dict(line.split(" ", 1) for line in out.getvalue().splitlines()[:-1])
+        assert first.pop("chore=expire_overdue") == "changed=2"
+        assert set(first) == {f"sweep={name}" for name in sweeps.names()}
+        silent = [name for name, sent in first.items() if sent == "sent=0"]
+        assert silent == []
+        assert len(mail.outbox) >= len(first)
+        kinds = set(Notification.objects.values_list("kind", flat=True))
+        expiry = {"proposal_expiring", "request_expiring", "pairing_expired", "request_expired"}
+        assert expiry <= kinds
+        again = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("run_sweeps", stdout=again)
+        assert all(line.endswith("=0") for line in again.getvalue().splitlines())

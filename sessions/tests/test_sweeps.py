@@ -23,6 +23,7 @@ from matching.tests.factories import PairingFactory
 from mentoring import notifications, sweeps
 from mentoring.models import Category, Notification, User
 from mentoring.notifications import Notice
+from sessions import rhythm
 from sessions import sweeps as workspace_sweeps
 from sessions.models import ActionItem, Agenda, Agreement, CheckIn, Meeting, Review, Workspace
 from sessions.services import meetings as meeting_services
@@ -99,11 +100,12 @@ def mentee_of(world: World, ws: Workspace) -> User:
 
 def dates(ws: Workspace, **fields: object) -> None:
     Workspace.objects.filter(pk=ws.pk).update(**fields)
+    rhythm.refresh([ws.pk])  # as the services that move these do
     ws.refresh_from_db()
 
 
 def agreement(ws: Workspace, *, cadence_days: int, accepted: bool = True) -> Agreement:
-    return Agreement.objects.create(
+    terms = Agreement.objects.create(
         workspace=ws,
         purpose="Grow as a manager",
         mentee_success="Lead a team",
@@ -114,6 +116,8 @@ def agreement(ws: Workspace, *, cadence_days: int, accepted: bool = True) -> Agr
         planned_end_date=dt.date(2027, 3, 1),
         accepted_at=LONG_AGO if accepted else None,
     )
+    rhythm.refresh([ws.pk])  # as the agreement services do
+    return terms
 
 
 # --- One due situation per sweep ------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Run every sweep once, now or as of another time, and send what is due.
 
-Prints one line per sweep with how many notifications it recorded (each is shown in
-the app and e-mailed as its recipient prefers), then the e-mails sent. Run it twice
-in a row: the second run records and sends nothing.
+First the chores that change state on a timer (expiring overdue proposals and requests,
+whose services tell people), a line each; then one line per sweep with how many
+notifications it recorded (each is shown in the app and e-mailed as its recipient
+prefers), then the e-mails sent. Run it twice in a row: the second run changes,
+records and sends nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def run_once(self, at: dt.datetime) -> None:
+        for name in sweeps.chores():
+            changed = sweeps.run_chore(name, at)
+            self.stdout.write(f"chore={name} changed={changed}")
         for name in sweeps.names():
             count = sweeps.run(name, at, enqueue=False)
             self.stdout.write(f"sweep={name} sent={count}")
