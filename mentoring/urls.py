@@ -33,6 +33,9 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("programs/<slug:slug>/", include("matching.urls")),
     path("programs/<slug:slug>/workspaces/", include("sessions.urls")),
+    path("programs/<slug:slug>/health/", include("sessions.urls_health")),
+    path("programs/<slug:slug>/exports/", include("sessions.urls_exports")),
+    path("constellation/", include("matching.urls_constellation")),
     path("invitations/", include("programs.invitation_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -262,6 +262,11 @@ class Membership(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="memberships")
     seniority = models.PositiveSmallIntegerField(choices=Seniority.choices, null=True, blank=True)
     department = models.CharField(max_length=100, blank=True)
+    cohort = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='The intake this person joined with, e.g. "Spring 2026".',
+    )
     capacity = models.PositiveSmallIntegerField(
         "mentee capacity",
         null=True,
@@ -299,6 +304,7 @@ class Membership(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["program", "role"], name="membership_program_role"),
             models.Index(fields=["program", "department"], name="membership_program_dept"),
+            models.Index(fields=["program", "cohort"], name="membership_program_cohort"),
         ]
 
     def __str__(self) -> str:
