@@ -4,6 +4,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -26,6 +27,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@time_machine.travel(AT + dt.timedelta(seconds=1), tick=False)
 def test_twice_in_a_row_the_second_run_sends_nothing(world):
     Meeting.objects.create(
         workspace=world.workspace,
@@ -65,6 +67,18 @@ def test_at_runs_as_of_another_time(world):
     assert "sweep=meeting_reminders sent=0" in run("--at", AT.isoformat())
     later = AT + dt.timedelta(days=30) - dt.timedelta(minutes=30)
     assert "sweep=meeting_reminders sent=2" in run("--at", later.isoformat())
+
+
+def test_a_moment_to_come_previews_the_sweeps_but_changes_nothing_for_good(world):
+    """Chores expire things for good: run as of next week, they would expire a proposal
+    whose deadline has not passed yet, and nothing could bring it back."""
+    proposal = PairingFactory.create(program=world.program, respond_by=AT - dt.timedelta(hours=1))
+    with time_machine.travel(AT - dt.timedelta(days=2), tick=False):
+        out = run("--at", AT.isoformat())
+    assert "chore=expire_overdue skipped=at_is_in_the_future" in out
+    assert "sweep=meeting_reminders sent=" in out
+    proposal.refresh_from_db()
+    assert proposal.status == Pairing.Status.PROPOSED
 
 
 def test_a_time_without_offset_is_utc_and_a_bad_one_is_refused():
