@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -99,6 +100,13 @@ def refresh(workspaces: QuerySet[Workspace] | Iterable[int]) -> int:
         if isinstance(workspaces, QuerySet)
         else Workspace.objects.filter(pk__in=list(workspaces))
     )
+    with transaction.atomic():
+        return _refresh_locked(rows.select_for_update(of=("self",)))
+
+
+def _refresh_locked(rows: QuerySet[Workspace]) -> int:
+    # The rows stay locked until the caller's transaction ends, so an ending relationship
+    # (whose stop() updates the same rows) waits for this and then clears what it wrote.
     changed = []
     for ws in rows.annotate(
         cadence=cadence_in_force(),

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -74,13 +74,29 @@ def workspace_for_circle(sender: type[Circle], instance: Circle, **kwargs: Any) 
         rhythm.stop(workspaces)
 
 
+# Where pre_save leaves the cadence a program had before it was saved.
+_CADENCE_BEFORE = "_rhythm_cadence_before"
+
+
+@receiver(pre_save, sender=Program, dispatch_uid="rhythm_notes_program_cadence")
+def rhythm_notes_program_cadence(sender: type[Program], instance: Program, **kwargs: Any) -> None:
+    """The settings form saves every field: remember the stored pace to see if it moved."""
+    fields = kwargs.get("update_fields")
+    before = None
+    if instance.pk is not None and (fields is None or "cadence_days" in fields):
+        before = (
+            Program.objects.filter(pk=instance.pk).values_list("cadence_days", flat=True).first()
+        )
+    setattr(instance, _CADENCE_BEFORE, before)
+
+
 @receiver(post_save, sender=Program, dispatch_uid="rhythm_follows_program_cadence")
 def rhythm_follows_program_cadence(
     sender: type[Program], instance: Program, created: bool, **kwargs: Any
 ) -> None:
     """Pairs without accepted terms meet at the program's pace: follow a change of it."""
-    fields = kwargs.get("update_fields")
-    if created or (fields is not None and "cadence_days" not in fields):
+    before = getattr(instance, _CADENCE_BEFORE, None)
+    if created or before is None or before == instance.cadence_days:
         return
     rhythm.refresh(
         Workspace.objects.filter(program=instance).filter(

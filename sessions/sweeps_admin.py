@@ -101,9 +101,15 @@ def _key(program: Program, at: dt.datetime, admin: User) -> str:
 
 
 def _pairs(program_ids: Sequence[int]) -> QuerySet[Workspace]:
-    """The workspaces of the programs' pairings (their stored rhythm is kept only while a
-    one-to-one pairing runs: ended pairs and flash sessions have none)."""
-    return Workspace.objects.filter(program_id__in=program_ids, pairing__isnull=False)
+    """The workspaces of the programs' running pairings.
+
+    Their stored rhythm is kept only while a one-to-one pairing runs, but the status is
+    asked all the same: a refresh that raced with the end of a pairing must not keep an
+    ended pair in every digest to come.
+    """
+    return Workspace.objects.filter(
+        program_id__in=program_ids, pairing__status=Pairing.Status.ACTIVE
+    )
 
 
 PAIR_PEOPLE = ("pairing__mentor__user", "pairing__mentee__user")

@@ -180,6 +180,18 @@ def test_ended_and_flash_pairings_are_not_reported(world):
     assert digest(MONDAY_10) == []
 
 
+def test_a_pair_that_ended_is_not_reported_even_if_its_flags_were_left_behind(world):
+    """A rhythm refresh racing with the end of a pairing could leave its flags set; the
+    digest asks the pairing itself whether it still runs."""
+    quiet_world(world)
+    Pairing.objects.filter(pk=world.pairing.pk).update(status=Pairing.Status.COMPLETED)
+    Workspace.objects.filter(pk=world.workspace.pk).update(
+        at_risk_from=MONDAY_10 - dt.timedelta(days=30), awaiting_midpoint_reviews=True
+    )
+    Workspace.objects.filter(pk=world.workspace.pk).update(midpoint_date=dt.date(2026, 10, 1))
+    assert digest(MONDAY_10) == []
+
+
 def test_nothing_on_other_days_or_with_nothing_to_report(world):
     assert digest(TUESDAY_10) == []
     assert digest(SUNDAY_23) == []

@@ -94,6 +94,18 @@ def test_the_programs_pace_moves_only_the_pairs_without_agreed_terms(world):
     assert stored(world.other_workspace)[0] is None
 
 
+def test_saving_the_programs_settings_without_a_new_pace_leaves_the_rhythm_alone(world):
+    """The settings form saves every field: only a changed cadence moves the rhythm, so a
+    renamed program does not rewrite (and race with) every running pair's row."""
+    Workspace.objects.filter(pk=world.other_workspace.pk).update(at_risk_from=None)
+    world.program.name = "Renamed"
+    world.program.save()
+    assert stored(world.other_workspace)[0] is None
+    world.program.cadence_days = 30
+    world.program.save()
+    assert stored(world.other_workspace)[0] == START + 60 * DAY
+
+
 def test_the_midpoint_is_reviewed_once_everyone_has_written(world):
     from sessions.tests.test_reviews import AFTER_MIDPOINT, submit
 
