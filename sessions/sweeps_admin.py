@@ -70,10 +70,12 @@ def _section(rows: QuerySet[T], order: Sequence[OrderBy], related: Sequence[str]
             total=Window(Count("pk"), partition_by=F("program_id")),
         )
         .filter(rank__lte=FEW)
-        .values_list("pk", "program_id", "total")
+        .values_list("program_id", "rank", "pk", "total")
     )
     counts, shown = {}, []
-    for pk, program_id, total in ranked:
+    # The outer query has no ORDER BY of its own (SQL promises no order from a window):
+    # the rank it computed puts each program's few in order.
+    for program_id, _rank, pk, total in sorted(ranked):
         counts[program_id] = total
         shown.append(pk)
     first: dict[int, list[T]] = defaultdict(list)
