@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -106,13 +107,17 @@ def _waiting_for_answers(program: Program, mentor: Membership, others: list[Memb
         return
     soon, late = now + dt.timedelta(hours=20), now - dt.timedelta(hours=1)
     for mentee, chosen, respond_by in ((free[0], mentor, soon), (free[1], others[1], late)):
-        proposed = pairing_create(
-            program=program,
-            mentor=chosen,
-            mentee=mentee,
-            source=Pairing.Source.MATCHING,
-            respond_by=respond_by,
-        )
+        try:
+            proposed = pairing_create(
+                program=program,
+                mentor=chosen,
+                mentee=mentee,
+                source=Pairing.Source.MATCHING,
+                respond_by=respond_by,
+            )
+        except ValidationError:
+            # An older demo database whose matching was published: this mentor is full.
+            continue
         # Proposed last week (a proposal made moments ago is not nagged about).
         Pairing.objects.filter(pk=proposed.pk).update(created_at=now - dt.timedelta(days=6))
     for mentee, chosen, respond_by in ((free[2], others[0], soon), (free[3], others[1], late)):

@@ -39,3 +39,16 @@ def test_seed_demo_matches_the_demo_pair_and_is_ready_to_match(settings, capsys)
     # Two fewer than before the proposals: their mentees await an answer.
     assert run.mentee_count == 26 - 2
     assert run.matched_count == 26 - 2
+
+
+def test_seeding_again_over_an_older_demo_whose_mentors_are_full_still_works(settings):
+    """A demo database seeded before the waiting proposals existed may have its mentors
+    full (matching published there): seeding again leaves that proposal out, no error."""
+    settings.DEBUG = True
+    call_command("seed_demo")
+    program = Program.objects.get(slug=demo.DEMO_SLUG)
+    program.mentor_requests.all().delete()
+    program.pairings.filter(status=Pairing.Status.PROPOSED).delete()
+    program.memberships.filter(role="mentor").update(capacity=1)
+    call_command("seed_demo")
+    assert program.mentor_requests.filter(status="pending").count() == 2
