@@ -147,6 +147,7 @@ LAST = [
     "Yilmaz",
     "Zhang",
 ]
+COHORTS = ["Autumn 2026", "Spring 2026"]
 DEPARTMENTS = ["Engineering", "Sales", "Marketing", "Finance", "Operations", "People"]
 TIMEZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "Asia/Singapore", "UTC"]
 TITLES = {
@@ -358,4 +359,8 @@ def seed(today: dt.date | None = None) -> DemoProgram:
             # Three mentees have been invited but not enrolled yet.
             if new and not (role == "mentee" and i >= len(names) - 3):
                 _enrol(membership, topics, questions)
+            if new:
+                # Two intakes, so the health dashboard's cohort filter has a choice.
+                cohort = COHORTS[0] if i % 3 else COHORTS[1]
+                Membership.objects.filter(pk=membership.pk).update(cohort=cohort)
     return DemoProgram(program, admin, people["mentor"], people["mentee"], created)

@@ -322,7 +322,8 @@ class AddAdminForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: email, name, role, department, manager_email, topics, capacity. "
+        help_text="Columns: email, name, role, department, cohort, manager_email, topics, "
+        "capacity. "
         "Separate several topics with “;”.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -346,14 +347,26 @@ class DirectoryFilterForm(forms.Form):
     )
     topic = forms.TypedChoiceField(label="Topic", required=False, coerce=int, empty_value=None)
     department = forms.ChoiceField(label="Department", required=False)
+    cohort = forms.ChoiceField(label="Cohort", required=False)
     enrolled = forms.ChoiceField(
         label="Enrolment",
         required=False,
         choices=[("", "Everyone"), ("yes", "Enrolled"), ("no", "Not yet enrolled")],
     )
 
-    def __init__(self, *args: Any, program: Program, departments: list[str], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        program: Program,
+        departments: list[str],
+        cohorts: list[str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        cohort = cast(forms.ChoiceField, self.fields["cohort"])
+        cohort.choices = [("", "Any cohort")] + [(c, c) for c in cohorts or []]
+        if not cohorts:
+            del self.fields["cohort"]
         cast(forms.ChoiceField, self.fields["topic"]).choices = [("", "Any topic")] + [
             (t.pk, t.name) for t in program.topics.all()
         ]

@@ -75,6 +75,7 @@ class DirectoryFilters:
     role: str = ""
     topic: int | None = None
     department: str = ""
+    cohort: str = ""
     enrolled: str = ""  # "yes", "no" or ""
 
 
@@ -98,6 +99,8 @@ def directory(access: ProgramAccess, filters: DirectoryFilters) -> QuerySet[Memb
         qs = qs.filter(topics=filters.topic)
     if filters.department:
         qs = qs.filter(department=filters.department)
+    if filters.cohort:
+        qs = qs.filter(cohort=filters.cohort)
     if filters.enrolled == "yes":
         qs = qs.filter(enrolled_at__isnull=False)
     elif filters.enrolled == "no":
@@ -107,11 +110,20 @@ def directory(access: ProgramAccess, filters: DirectoryFilters) -> QuerySet[Memb
 
 def departments(program: Program) -> list[str]:
     """The departments of the program's participants, for the directory's filter."""
+    return _distinct(program, "department")
+
+
+def cohorts(program: Program) -> list[str]:
+    """The cohorts of the program's participants, for the filters that offer them."""
+    return _distinct(program, "cohort")
+
+
+def _distinct(program: Program, field: str) -> list[str]:
     return list(
         Membership.objects.filter(program=program, role__in=Membership.PARTICIPANT_ROLES)
-        .exclude(department="")
-        .order_by("department")
-        .values_list("department", flat=True)
+        .exclude(**{field: ""})
+        .order_by(field)
+        .values_list(field, flat=True)
         .distinct()
     )
 
@@ -158,6 +170,7 @@ EXPORT_FIXED_COLUMNS = [
     "role",
     "enrolled_at",
     "department",
+    "cohort",
     "seniority",
     "manager_email",
     "capacity",
@@ -201,6 +214,7 @@ def export_participants(access: ProgramAccess) -> Iterator[list[Any]]:
             m.role,
             m.enrolled_at.isoformat() if m.enrolled_at else "",
             m.department,
+            m.cohort,
             m.get_seniority_display() if m.seniority else "",
             m.manager_email,
             (m.capacity or program.default_mentor_capacity) if m.role == Role.MENTOR else "",

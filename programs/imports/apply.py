@@ -81,6 +81,7 @@ def _apply(
                 user_id=user_id,
                 role=row.role,
                 department=row.department,
+                cohort=row.cohort,
                 manager_email=row.manager_email,
                 capacity=row.capacity,
             )

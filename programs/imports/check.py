@@ -20,7 +20,16 @@ from programs.models import Membership, Program, Topic
 
 Role = Membership.Role
 
-COLUMNS = ("email", "name", "role", "department", "manager_email", "topics", "capacity")
+COLUMNS = (
+    "email",
+    "name",
+    "role",
+    "department",
+    "cohort",
+    "manager_email",
+    "topics",
+    "capacity",
+)
 REQUIRED_COLUMNS = ("email", "role")
 HEADER_ALIASES = {
     "e-mail": "email",
@@ -32,10 +41,12 @@ HEADER_ALIASES = {
     "manager e-mail": "manager_email",
     "manager_e-mail": "manager_email",
     "dept": "department",
+    "intake": "cohort",
     "topic": "topics",
     "mentee capacity": "capacity",
 }
 TOPIC_SEPARATORS = (";", "|")
+COHORT_MAX = Membership._meta.get_field("cohort").max_length or 60
 MAX_CAPACITY = 20
 # The e-mail columns hold 254 characters, fewer than validate_email() accepts (320).
 MAX_EMAIL = 254
@@ -43,7 +54,7 @@ MAX_EMAIL = 254
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 CHUNK = 1000
 # The Membership fields a column sets; a column missing from the file leaves its field alone.
-UPDATABLE = ("department", "manager_email", "capacity")
+UPDATABLE = ("department", "cohort", "manager_email", "capacity")
 
 
 @dataclass
@@ -66,6 +77,7 @@ class Row:
     manager_email: str
     topic_ids: list[int]
     capacity: int | None
+    cohort: str = ""
 
 
 @dataclass
@@ -206,6 +218,7 @@ def check(program: Program, text: str) -> Report:
             name=values.get("name", ""),
             role=values.get("role", "").lower(),
             department=values.get("department", ""),
+            cohort=values.get("cohort", ""),
             manager_email=values.get("manager_email", "").lower(),
             topic_ids=[],
             capacity=None,
@@ -337,6 +350,8 @@ def _check_row(
             reasons.append(f"already a {other.pop()} in this program")
     if len(row.department) > 100:
         reasons.append("department is longer than 100 characters")
+    if len(row.cohort) > COHORT_MAX:
+        reasons.append(f"cohort is longer than {COHORT_MAX} characters")
     if len(row.manager_email) > MAX_EMAIL:
         reasons.append(f"manager e-mail is longer than {MAX_EMAIL} characters")
     elif row.manager_email:

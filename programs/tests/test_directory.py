@@ -437,3 +437,18 @@ def test_directory_and_export_stay_within_budget(personas, django_assert_max_num
         client.get(directory_url(personas.program))
     with django_assert_max_num_queries(EXPORT_BUDGET):
         b"".join(client.get(export_url(personas.program)).streaming_content)
+
+
+def test_the_directory_filters_by_cohort_once_the_program_has_cohorts(client):
+    program = ProgramFactory.create()
+    admin = MembershipFactory.create(program=program, role=Membership.Role.ADMIN).user
+    spring = MembershipFactory.create(program=program, role=Membership.Role.MENTEE, cohort="Spring")
+    autumn = MembershipFactory.create(program=program, role=Membership.Role.MENTEE, cohort="Autumn")
+    client.force_login(admin)
+    url = reverse("programs:participants", args=[program.slug])
+    page = client.get(url, {"cohort": "Spring"})
+    assert page.status_code == 200
+    shown = list(page.context["page"].object_list)
+    assert spring in shown
+    assert autumn not in shown
+    assert '<label class="form-label" for="id_cohort">Cohort</label>' in page.content.decode()

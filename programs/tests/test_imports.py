@@ -257,6 +257,42 @@ def test_department_longer_than_100_characters_is_reported(personas, topics):
     assert reason == "department is longer than 100 characters"
 
 
+COHORT_HEADER = "email,name,role,cohort"
+
+
+def test_a_cohort_column_sets_and_updates_each_persons_cohort(personas, topics):
+    first = run_import(
+        personas, csv_bytes("c@example.org,C,mentee,Spring 2026", header=COHORT_HEADER)
+    )
+    assert first.status == Status.IMPORTED, first.errors
+    assert participant(personas, "c@example.org").cohort == "Spring 2026"
+    again = run_import(
+        personas, csv_bytes("c@example.org,C,mentee,Autumn 2026", header="email,name,role,intake")
+    )
+    assert again.status == Status.IMPORTED, again.errors
+    assert participant(personas, "c@example.org").cohort == "Autumn 2026"
+    # A file without the column leaves the cohort alone.
+    run_import(personas, csv_bytes("c@example.org,C,mentee", header="email,name,role"))
+    assert participant(personas, "c@example.org").cohort == "Autumn 2026"
+
+
+def test_cohort_longer_than_60_characters_is_reported(personas, topics):
+    before = counts()
+    record = run_import(
+        personas,
+        csv_bytes(
+            "ok@example.org,OK,mentee,Spring",
+            f"x@example.org,X,mentee,{'C' * 61}",
+            header=COHORT_HEADER,
+        ),
+    )
+    assert record.status == Status.REJECTED
+    assert [(e["line"], e["reason"]) for e in record.errors] == [
+        (3, "cohort is longer than 60 characters")
+    ]
+    assert counts() == before
+
+
 def test_row_with_more_fields_than_the_header_is_reported(personas, topics):
     reason = only_reason(rejected_row(personas, "x@example.org,X,mentee,,,,,surplus"))
     assert reason == "has 8 fields but the header names 7"

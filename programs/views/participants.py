@@ -26,8 +26,12 @@ PAGE_SIZE = 25
 @login_required
 def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
-    departments = selectors.departments(access.program)
-    form = DirectoryFilterForm(request.GET or None, program=access.program, departments=departments)
+    form = DirectoryFilterForm(
+        request.GET or None,
+        program=access.program,
+        departments=selectors.departments(access.program),
+        cohorts=selectors.cohorts(access.program),
+    )
     # Apply every filter that was understood; the page names the ones that were not.
     data: dict[str, Any] = {}
     if form.is_bound:
@@ -38,6 +42,7 @@ def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpR
         role=data.get("role", ""),
         topic=data.get("topic"),
         department=data.get("department", ""),
+        cohort=data.get("cohort", ""),
         enrolled=data.get("enrolled", ""),
     )
     page = Paginator(selectors.directory(access, filters), PAGE_SIZE).get_page(
