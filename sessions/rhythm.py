@@ -21,7 +21,9 @@ same transaction:
   below us);
 - a new workspace: :func:`initial`; a relationship that ends: :func:`stop` (both from
   the receivers in ``sessions.signals``, since matching sits below us);
-- a mid-point review written: :func:`note_midpoint_review`.
+- a mid-point review written: :func:`note_midpoint_review`;
+- a circle's people changing (a member joins or leaves, another mentor):
+  :func:`recount_circle_reviews`, from receivers in ``sessions.signals``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from django.db.models import (
     When,
 )
 
-from matching.models import Circle, Pairing
+from matching.models import Circle, CircleMember, Pairing
 from sessions.models import Review, Workspace
 
 AT_RISK_CADENCES = 2
@@ -148,3 +150,34 @@ def note_midpoint_review(workspace: Workspace, participant_ids: Iterable[int]) -
             awaiting_midpoint_reviews=False
         )
         workspace.awaiting_midpoint_reviews = False
+
+
+def recount_circle_reviews(circle_id: int) -> None:
+    """A circle's people changed: its mid-point is awaited until everyone now in it wrote."""
+    with transaction.atomic():
+        _recount_circle_reviews(circle_id)
+
+
+def _recount_circle_reviews(circle_id: int) -> None:
+    # The row lock orders this after (or before) a review being written for the circle.
+    workspace = (
+        Workspace.objects.select_for_update(of=("self",))
+        .filter(circle_id=circle_id, circle__status=Circle.Status.ACTIVE)
+        .select_related("circle__mentor")
+        .first()
+    )
+    if workspace is None or workspace.circle is None:
+        return
+    people = {workspace.circle.mentor.user_id} | set(
+        CircleMember.objects.filter(
+            circle_id=circle_id, status=CircleMember.Status.MEMBER
+        ).values_list("mentee__user_id", flat=True)
+    )
+    authors = set(
+        Review.objects.filter(workspace=workspace, kind=Review.Kind.MIDPOINT).values_list(
+            "author_id", flat=True
+        )
+    )
+    awaited = not people <= authors
+    if workspace.awaiting_midpoint_reviews != awaited:
+        Workspace.objects.filter(pk=workspace.pk).update(awaiting_midpoint_reviews=awaited)

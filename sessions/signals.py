@@ -11,11 +11,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from matching.models import Circle, FlashSlot, Pairing
+from matching.models import Circle, CircleMember, FlashSlot, Pairing
 from programs.models import Program
 from sessions import rhythm
 from sessions.models import Medium, Meeting, Workspace
@@ -72,6 +72,18 @@ def workspace_for_circle(sender: type[Circle], instance: Circle, **kwargs: Any) 
         _new_workspace(program, start, program.end_date, circle=instance)
     if instance.status != Circle.Status.ACTIVE:
         rhythm.stop(workspaces)
+    else:
+        # Perhaps another mentor: the mid-point now waits for their review too.
+        rhythm.recount_circle_reviews(instance.pk)
+
+
+@receiver(post_save, sender=CircleMember, dispatch_uid="circle_reviews_follow_members")
+@receiver(post_delete, sender=CircleMember, dispatch_uid="circle_reviews_follow_leavers")
+def circle_reviews_follow_members(
+    sender: type[CircleMember], instance: CircleMember, **kwargs: Any
+) -> None:
+    """Someone joined or left a circle: whose mid-point reviews are awaited changed."""
+    rhythm.recount_circle_reviews(instance.circle_id)
 
 
 # Where pre_save leaves the cadence a program had before it was saved.

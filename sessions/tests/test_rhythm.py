@@ -17,7 +17,7 @@ import time_machine
 from django.apps import apps
 from django.db import connection
 
-from matching.models import Circle, Pairing
+from matching.models import Circle, CircleMember, Pairing
 from matching.services import pairings as pairing_services
 from matching.tests.factories import PairingFactory
 from sessions import rhythm
@@ -116,6 +116,33 @@ def test_the_midpoint_is_reviewed_once_everyone_has_written(world):
         submit(world, "mentee")
     world.workspace.refresh_from_db()
     assert not world.workspace.awaiting_midpoint_reviews
+
+
+def test_a_circles_midpoint_waits_for_whoever_is_in_it_now(world):
+    from matching.tests.factories import CircleMemberFactory, MenteeFactory
+    from sessions.tests.test_reviews import AFTER_MIDPOINT, circle_on_the_pairs_dates, submit
+
+    circle = circle_on_the_pairs_dates(world)
+
+    def awaited() -> bool:
+        circle.refresh_from_db()
+        return circle.awaiting_midpoint_reviews
+
+    with time_machine.travel(AFTER_MIDPOINT, tick=False):
+        submit(world, "mentor", circle)
+        submit(world, "member", circle)
+    assert not awaited()
+    newcomer = CircleMemberFactory.create(
+        circle=world.circle,
+        mentee=MenteeFactory.create(program=world.program),
+        status=CircleMember.Status.MEMBER,
+    )
+    assert awaited()  # the newcomer has not written theirs
+    newcomer.status = CircleMember.Status.LEFT
+    newcomer.save()
+    assert not awaited()
+    newcomer.delete()
+    assert not awaited()
 
 
 def test_the_migration_fills_what_existing_workspaces_had(world):
