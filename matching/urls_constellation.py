@@ -1,7 +1,7 @@
 """Constellation URLs: ``/constellation/...`` (every signed-in person)."""
 
-from django.urls import URLPattern
+from matching.views import constellation
 
 app_name = "constellation"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*constellation.urlpatterns]
