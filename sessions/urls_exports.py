@@ -1,7 +1,7 @@
 """Program export URLs: ``/programs/<slug>/exports/...`` (program admins, streamed CSV)."""
 
-from django.urls import URLPattern
+from sessions.views import exports
 
 app_name = "exports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*exports.urlpatterns]

@@ -1,7 +1,7 @@
 """Program health URLs: ``/programs/<slug>/health/...`` (program admins)."""
 
-from django.urls import URLPattern
+from sessions.views import health
 
 app_name = "health"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*health.urlpatterns]
