@@ -58,10 +58,22 @@ class Facts:
     is_flash: bool = False
 
 
+# The short names of the reasons a relationship needs a check-in (the dashboard counts
+# and filters pairs by them).
+NO_MEETING = "no_meeting"
+MISSED_MEETINGS = "missed_meetings"
+LOW_RATINGS = "low_ratings"
+OVERDUE_REVIEW = "overdue_review"
+WANTS_TO_END = "wants_to_end"
+NO_AGREEMENT = "no_agreement"
+
+
 @dataclass(frozen=True)
 class Health:
     status: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # For a relationship that needs a check-in: the short name of each reason, in order.
+    codes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def label(self) -> str:
@@ -82,28 +94,34 @@ def derive_health(facts: Facts, today: dt.date) -> Health:
     cadence = max(facts.cadence_days, 1)
     if facts.is_flash:
         return Health(TOO_EARLY if facts.held == 0 else ON_TRACK)
-    reasons: list[str] = []
+    found: list[tuple[str, str]] = []
     silence = (today - facts.last_held).days if facts.last_held else since_start
     if silence > 2 * cadence:
-        reasons.append(
-            f"No meeting held for {_weeks(silence)}"
-            if facts.last_held
-            else f"No meeting held in the {_weeks(silence)} since it started"
+        found.append(
+            (
+                NO_MEETING,
+                f"No meeting held for {_weeks(silence)}"
+                if facts.last_held
+                else f"No meeting held in the {_weeks(silence)} since it started",
+            )
         )
     if facts.last_two_missed:
-        reasons.append("The last two meetings were missed")
+        found.append((MISSED_MEETINGS, "The last two meetings were missed"))
     if len(facts.recent_ratings) >= 2:
         average = sum(facts.recent_ratings) / len(facts.recent_ratings)
         if average < LOW_RATING:
-            reasons.append(f"Low check-in ratings lately ({average:.1f} of 5)")
+            found.append((LOW_RATINGS, f"Low check-in ratings lately ({average:.1f} of 5)"))
     if today > facts.midpoint + REVIEW_GRACE and facts.midpoint_reviews < facts.participants:
-        reasons.append("The mid-point review is overdue")
+        found.append((OVERDUE_REVIEW, "The mid-point review is overdue"))
     if facts.wants_to_end:
-        reasons.append("Someone asked to end the relationship at the mid-point review")
+        found.append(
+            (WANTS_TO_END, "Someone asked to end the relationship at the mid-point review")
+        )
     if not facts.agreed and since_start > AGREEMENT_GRACE.days:
-        reasons.append("The terms of the relationship are not agreed yet")
-    if reasons:
-        return Health(NEEDS_CHECK_IN, tuple(reasons))
+        found.append((NO_AGREEMENT, "The terms of the relationship are not agreed yet"))
+    if found:
+        codes, reasons = zip(*found, strict=True)
+        return Health(NEEDS_CHECK_IN, reasons, codes)
     if facts.held == 0:
         return Health(TOO_EARLY, (f"Started {_weeks(max(since_start, 0))} ago; no meeting yet",))
     why = [f"Last met {_weeks(silence)} ago" if silence else "Met today"]

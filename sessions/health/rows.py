@@ -39,14 +39,6 @@ DAYS_PER_MONTH = 365.25 / 12
 
 UNANSWERED = "unanswered_proposal"
 # The reasons a pair needs a check-in, by the start of the words derive_health uses.
-REASON_STARTS = (
-    ("No meeting held", "no_meeting"),
-    ("The last two meetings were missed", "missed_meetings"),
-    ("Low check-in ratings", "low_ratings"),
-    ("The mid-point review is overdue", "overdue_review"),
-    ("Someone asked to end", "wants_to_end"),
-    ("The terms of the relationship are not agreed", "no_agreement"),
-)
 REASONS = {
     "no_meeting": "No meeting for over twice the cadence",
     "missed_meetings": "The last two meetings were missed",
@@ -66,14 +58,6 @@ RELATIONSHIP_LABELS: dict[str, str] = {
     Pairing.RelationshipType.REVERSE: "Reverse",
 }
 OPEN = (Pairing.Status.PROPOSED, Pairing.Status.ACTIVE)
-
-
-def reason_code(reason: str) -> str:
-    """The short name of one of derive_health's reasons."""
-    for start, code in REASON_STARTS:
-        if reason.startswith(start):
-            return code
-    return "other"
 
 
 def _days(n: int) -> str:
@@ -397,7 +381,7 @@ def _row(p: dict[str, Any], b: _Batch, c: _Context) -> PairRow:
         is_flash=flash,
     )
     health = derive_health(facts, c.today)
-    codes = tuple(reason_code(r) for r in health.reasons) if health.status == NEEDS_CHECK_IN else ()
+    codes = health.codes
     return PairRow(
         **base,
         workspace_id=ws,
