@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from matching import demo as matching_demo
 from programs import demo as programs_demo
 from sessions import demo as sessions_demo
+from sessions import demo_history
 
 REFUSAL = (
     "seed_demo creates the staff account {admin} with the published password "
@@ -65,6 +66,8 @@ class Command(BaseCommand):
                 f"meeting is on {space.upcoming.starts_at:%a %d %b %H:%M} UTC and its agenda "
                 "is due."
             )
+        history = demo_history.seed(result.admin)
+        self.stdout.write(history.line())
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {programs_demo.DEMO_PASSWORD})")
         for label, email in (
