@@ -32,7 +32,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 PASSWORD = "constellation-demo"  # noqa: S105  (the documented demo password)
-SLUG = "northwind-mentoring"
+SLUG = "northwind-leaders-2026"  # the demo program with five months of history
 # (file name, who signs in, path, what must be on the page before the picture is taken)
 SHOTS = [
     ("health-dashboard.png", "admin@demo.test", f"/programs/{SLUG}/health/", "Program health"),
