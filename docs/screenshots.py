@@ -36,7 +36,7 @@ SLUG = "northwind-leaders-2026"  # the demo program with five months of history
 # (file name, who signs in, path, what must be on the page before the picture is taken)
 SHOTS = [
     ("health-dashboard.png", "admin@demo.test", f"/programs/{SLUG}/health/", "Program health"),
-    ("constellation.png", "mentee@demo.test", "/constellation/", "Who can help you with that?"),
+    ("constellation.png", "mentee@demo.test", "/constellation/?q=negotiation", "can help with"),
     ("home.png", "mentor@demo.test", "/", "Needs you now"),
 ]
 

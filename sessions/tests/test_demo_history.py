@@ -1,5 +1,5 @@
 """The demo's second program: five months of history, for the health dashboard and the
-constellation (sessions/demo_history.py, seeded by seed_demo)."""
+constellation (sessions/demo_history/, seeded by seed_demo)."""
 
 import datetime as dt
 import warnings
