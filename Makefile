@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers; "auto" uses every core.
 WORKERS ?= auto
 
-.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import bench-matching bench-sweeps check-deploy check-static ci clean
+.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import bench-matching bench-sweeps bench-web screenshots check-deploy check-static ci clean
 
 ## make demo: venv, dependencies, assets, SQLite, migrations, demo data, server.
 demo: deps assets
@@ -94,6 +94,20 @@ bench-matching: deps
 # to Redis when REDIS_URL is set (about four minutes on two cores).
 bench-sweeps: deps
 	$(PY) bench/sweeps_bench.py
+
+# The main pages under load: gunicorn (production settings) serving 20,000 users and
+# 100,000+ meetings on PostgreSQL, each page driven by wrk (Debian package) against a bare
+# /healthz on the same server, in rounds. Target: every ratio page/healthz >= 0.25 and the
+# same query count at a small size. Seeds and then reuses its own two databases (a few
+# minutes the first time; BENCH_ARGS=--reseed seeds again), then about six minutes on two
+# cores. DATABASE_URL names the server (default: the local one).
+bench-web: deps assets
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
+	  $(PY) bench/web_bench.py $(BENCH_ARGS)
+
+## The README's screenshots (docs/*.png) from the demo, taken in Debian's Chromium.
+screenshots: dev-deps assets
+	$(PY) docs/screenshots.py
 
 ci:
 	bash .ci/run
