@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, TypedDict
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import formats
 
 from matching.access import visible_pairings
 from matching.models import MatchConstraint, MatchRun, MatchSuggestion, Pairing
@@ -31,27 +33,144 @@ SUGGESTION_FILTERS = {
 
 def current_run(access: ProgramAccess) -> MatchRun | None:
     """The draft if there is one, else the latest run."""
-    runs = MatchRun.objects.filter(program=access.program)
-    return runs.filter(status=MatchRun.Status.DRAFT).first() or runs.first()
-
-
-def suggestions(run: MatchRun, *, sort: str, show: str) -> QuerySet[MatchSuggestion]:
+    draft_first = Case(When(status=MatchRun.Status.DRAFT, then=Value(0)), default=Value(1))
     return (
-        run.suggestions.filter(SUGGESTION_FILTERS.get(show, Q()))
-        .select_related("mentee__user", "mentor__user")
-        .order_by(*SUGGESTION_SORTS.get(sort, SUGGESTION_SORTS["-score"]))
+        MatchRun.objects.filter(program=access.program)
+        .order_by(draft_first, "-created_at", "-id")
+        .first()
     )
 
 
-def forbidden_pairs(access: ProgramAccess, rows: list[MatchSuggestion]) -> set[tuple[int, int]]:
-    """Which of these suggested pairs an admin has forbidden since the run (one query)."""
-    mentee_ids = [s.mentee_id for s in rows if s.mentor_id]
-    if not mentee_ids:
-        return set()
-    found = MatchConstraint.objects.filter(
-        program=access.program, kind=MatchConstraint.Kind.FORBID, mentee_id__in=mentee_ids
-    ).values_list("mentee_id", "mentor_id")
-    return set(found) & {(s.mentee_id, s.mentor_id) for s in rows}
+BOARD_FIELDS = (
+    "id",
+    "mentee_id",
+    "mentor_id",
+    "score",
+    "explanation",
+    "locked",
+    "picked_by_hand",
+    "unmatched_reason",
+    "mentee__user__name",
+    "mentee__user__email",
+    "mentor__user__name",
+    "mentor__user__email",
+)
+
+
+def suggestions(
+    run: MatchRun, *, sort: str, show: str
+) -> QuerySet[MatchSuggestion, dict[str, Any]]:
+    """The run's suggestions as the board lists them: only the columns it prints, as dicts."""
+    return (
+        run.suggestions.filter(SUGGESTION_FILTERS.get(show, Q()))
+        .order_by(*SUGGESTION_SORTS.get(sort, SUGGESTION_SORTS["-score"]))
+        .values(*BOARD_FIELDS)
+    )
+
+
+def forbidden_pairs(run: MatchRun) -> set[tuple[int, int]]:
+    """The run's suggested pairs an admin has forbidden since, on any page (one query)."""
+    forbids = MatchConstraint.objects.filter(
+        program_id=run.program_id,
+        kind=MatchConstraint.Kind.FORBID,
+        mentee_id=OuterRef("mentee_id"),
+        mentor_id=OuterRef("mentor_id"),
+    )
+    return set(
+        run.suggestions.filter(mentor__isnull=False)
+        .filter(Exists(forbids))
+        .values_list("mentee_id", "mentor_id")
+    )
+
+
+class ExplanationLine(TypedDict):
+    label: str
+    text: str
+    forbidden: bool
+    points: str
+    max_points: str
+
+
+class BoardRow(TypedDict):
+    """One suggestion as the board shows it: every value ready to print."""
+
+    pk: int
+    mentee_id: int
+    mentor_id: int | None
+    mentee: str
+    mentor: str
+    locked: bool
+    picked_by_hand: bool
+    forbidden: bool
+    score: str | None
+    fit: int | None
+    unmatched_reason: str
+    explanation: list[ExplanationLine]
+
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def _two_places(value: Any, *, drop_zeros: bool, sep: str) -> str:
+    """``value`` as ``floatformat:2`` (or ``"-2"`` with ``drop_zeros``) prints it, cheaply."""
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value))
+        rounded = number.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if drop_zeros and number == number.to_integral_value():  # as floatformat: the input's
+        text = str(int(number))
+    else:
+        text = str(rounded)
+    if text in ("-0", "-0.00"):
+        text = text[1:]
+    return text.replace(".", sep) if sep != "." else text
+
+
+def _explanation_lines(items: Any, sep: str) -> list[ExplanationLine]:
+    """A stored explanation in the admin's words, as ``_explanation.html`` prints it."""
+    lines: list[ExplanationLine] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        forbidden = item.get("criterion") == "forbidden"
+        lines.append(
+            {
+                "label": str(item.get("label") or ("Not allowed" if forbidden else "")),
+                "text": str(item.get("text") or ""),
+                "forbidden": forbidden,
+                "points": _two_places(item.get("points", 0), drop_zeros=True, sep=sep),
+                "max_points": _two_places(item.get("max_points", 0), drop_zeros=True, sep=sep),
+            }
+        )
+    return lines
+
+
+def board_rows(
+    run: MatchRun, suggestions: list[dict[str, Any]], forbidden: set[tuple[int, int]]
+) -> list[BoardRow]:
+    """The board's rows, rounded and worded here once instead of filter by filter in the page."""
+    sep = str(formats.get_format("DECIMAL_SEPARATOR"))
+    rows: list[BoardRow] = []
+    for s in suggestions:
+        score = s["score"]
+        rows.append(
+            {
+                "pk": s["id"],
+                "mentee_id": s["mentee_id"],
+                "mentor_id": s["mentor_id"],
+                "mentee": s["mentee__user__name"] or s["mentee__user__email"],
+                "mentor": s["mentor__user__name"] or s["mentor__user__email"] or "",
+                "locked": s["locked"],
+                "picked_by_hand": s["picked_by_hand"],
+                "forbidden": (s["mentee_id"], s["mentor_id"]) in forbidden,
+                "score": None if score is None else _two_places(score, drop_zeros=False, sep=sep),
+                "fit": run.fit_pct(score),
+                "unmatched_reason": s["unmatched_reason"],
+                "explanation": _explanation_lines(s["explanation"], sep),
+            }
+        )
+    return rows
 
 
 def pairing_counts(access: ProgramAccess) -> dict[str, int]:

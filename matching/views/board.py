@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from matching import scoring, selectors, services
@@ -29,21 +32,79 @@ def _error(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
+def _url_for_pk(name: str, slug: str) -> Callable[[int], str]:
+    """``pk -> reverse(name, slug, pk)``, reversed once instead of once per row."""
+    head, _, tail = reverse(name, kwargs={"slug": slug, "pk": _PK_MARK}).rpartition(str(_PK_MARK))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+_PK_MARK = 987654321987
+
+
+def _explanation_html(lines: list[selectors.ExplanationLine]) -> SafeString:
+    """``_explanation.html`` as the admin reads it, built in Python: the board shows 50 of them.
+
+    Every stored value goes through ``html.escape``; the markup is the partial's.
+    """
+    if not lines:
+        return mark_safe('<p class="text-muted small mb-0">No explanation recorded.</p>')
+    parts = ['<ul class="list-unstyled mb-0 explanation">']
+    for line in lines:
+        label, text = escape(line["label"]), escape(line["text"])
+        if line["forbidden"]:
+            parts.append(
+                '<li class="text-danger"><i class="bi bi-slash-circle" aria-hidden="true"></i> '
+                f"<strong>{label}:</strong> {text}</li>"
+            )
+        else:
+            parts.append(
+                f'<li class="mb-1"><strong>{label}</strong> '
+                '<span class="badge rounded-pill text-bg-light border">'
+                f'{escape(line["points"])}<span class="visually-hidden"> points</span> / '
+                f'{escape(line["max_points"])}<span class="visually-hidden"> possible</span>'
+                "</span> "
+                f'<span class="d-block small">{text}</span></li>'
+            )
+    parts.append("</ul>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
 @login_required
 def board(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
+    slug = access.program.slug
     run = selectors.current_run(access)
     sort = request.GET.get("sort", "-score")
     sort = sort if sort in SUGGESTION_SORTS else "-score"
     show = request.GET.get("show", "all")
     show = show if show in SUGGESTION_FILTERS else "all"
     page = None
-    forbidden: set[tuple[int, int]] = set()
+    rows: list[dict[str, Any]] = []
+    forbidden_count = 0
     if run is not None:
         page = Paginator(selectors.suggestions(run, sort=sort, show=show), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        forbidden = selectors.forbidden_pairs(access, list(page.object_list))
+        forbidden = selectors.forbidden_pairs(run)
+        forbidden_count = len(forbidden)
+        participant = _url_for_pk("programs:participant", slug)
+        lock = _url_for_pk("matching:suggestion_lock", slug)
+        unlock = _url_for_pk("matching:suggestion_unlock", slug)
+        forbid = _url_for_pk("matching:suggestion_forbid", slug)
+        pick = _url_for_pk("matching:suggestion_pick", slug)
+        for row in selectors.board_rows(run, list(page.object_list), forbidden):
+            pk, mentor_id = row["pk"], row["mentor_id"]
+            rows.append(
+                {
+                    **row,
+                    "mentee_url": participant(row["mentee_id"]),
+                    "mentor_url": participant(mentor_id) if mentor_id else "",
+                    "lock_url": unlock(pk) if row["locked"] else lock(pk),
+                    "forbid_url": forbid(pk),
+                    "pick_url": pick(pk),
+                    "explanation_html": _explanation_html(row["explanation"]),
+                }
+            )
     return render(
         request,
         "matching/board.html",
@@ -52,11 +113,8 @@ def board(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "program": access.program,
             "run": run,
             "page": page,
-            "rows": [
-                (s, (s.mentee_id, s.mentor_id) in forbidden, run.fit_pct(s.score) if run else None)
-                for s in page or []
-            ],
-            "forbidden_count": len(forbidden),
+            "rows": rows,
+            "forbidden_count": forbidden_count,
             "sort": sort,
             "show": show,
             "filters": [
