@@ -130,6 +130,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# With a cache server, sessions are read from it (written through to the database, which
+# stays the record): no session query per request. Without one, a local-memory cache is
+# per process, so sessions stay in the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 # --- Celery ---------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

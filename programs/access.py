@@ -61,8 +61,11 @@ def get_program_access(user: User, slug: str, *, admin: bool = False) -> Program
     required and they are not one."""
     if not user.is_authenticated:
         raise Http404
+    # Unordered: the default ordering would join the users table (and sort) for nothing.
     memberships = list(
-        Membership.objects.filter(program__slug=slug, user=user).select_related("program")
+        Membership.objects.filter(program__slug=slug, user=user)
+        .select_related("program")
+        .order_by()
     )
     if not memberships:
         raise Http404

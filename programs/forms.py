@@ -7,7 +7,8 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from mentoring.forms import timezone_choices
 from mentoring.models import User
@@ -338,20 +339,76 @@ class ImportForm(forms.Form):
     )
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """Attributes as ``django/forms/widgets/attrs.html`` writes them (True: bare name)."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _DrawnTextInput(forms.TextInput):
+    """A text input drawn in Python: Django's template's HTML without a template render."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        shown = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            "" if shown is None else format_html(' value="{}"', shown),
+            mark_safe(_attrs_html(self.build_attrs(self.attrs, attrs))),  # noqa: S308
+        )
+
+
+class _DrawnSelect(forms.Select):
+    """A single-choice select drawn in Python: the HTML of Django's templates (one
+    render per option otherwise), for the directory's long lists of filters."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        wanted = self.format_value(value)
+        parts: list[str] = [format_html('<select name="{}"', name)]
+        parts.append(_attrs_html(self.build_attrs(self.attrs, attrs)) + ">")
+        selected = False
+        for option_value, label in self.choices:
+            option = "" if option_value is None else str(option_value)
+            chosen = not selected and option in wanted
+            selected = selected or chosen
+            parts.append(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',
+                    option,
+                    mark_safe(" selected" if chosen else ""),  # noqa: S308
+                    label,
+                )
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label="Search", required=False, max_length=100, widget=_DrawnTextInput)
     role = forms.ChoiceField(
         label="Role",
         required=False,
         choices=[("", "Mentors and mentees"), (Role.MENTOR, "Mentors"), (Role.MENTEE, "Mentees")],
+        widget=_DrawnSelect,
     )
-    topic = forms.TypedChoiceField(label="Topic", required=False, coerce=int, empty_value=None)
-    department = forms.ChoiceField(label="Department", required=False)
-    cohort = forms.ChoiceField(label="Cohort", required=False)
+    topic = forms.TypedChoiceField(
+        label="Topic", required=False, coerce=int, empty_value=None, widget=_DrawnSelect
+    )
+    department = forms.ChoiceField(label="Department", required=False, widget=_DrawnSelect)
+    cohort = forms.ChoiceField(label="Cohort", required=False, widget=_DrawnSelect)
     enrolled = forms.ChoiceField(
         label="Enrolment",
         required=False,
         choices=[("", "Everyone"), ("yes", "Enrolled"), ("no", "Not yet enrolled")],
+        widget=_DrawnSelect,
     )
 
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -26,11 +28,9 @@ PAGE_SIZE = 25
 @login_required
 def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
+    departments, cohorts = selectors.departments_and_cohorts(access.program)
     form = DirectoryFilterForm(
-        request.GET or None,
-        program=access.program,
-        departments=selectors.departments(access.program),
-        cohorts=selectors.cohorts(access.program),
+        request.GET or None, program=access.program, departments=departments, cohorts=cohorts
     )
     # Apply every filter that was understood; the page names the ones that were not.
     data: dict[str, Any] = {}
@@ -48,6 +48,13 @@ def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpR
     page = Paginator(selectors.directory(access, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # The rows' links and topics worked out here, once: a {% url %} per row, and the
+    # template's walk through each row's topics, cost more than the rest of the row.
+    page.object_list = people = selectors.with_users(list(page.object_list))
+    link = _participant_link(access.program.slug)
+    for m in people:
+        m.directory_url = link(m.pk)  # type: ignore[attr-defined]
+        m.topic_names = ", ".join(t.name for t in m.topics.all())  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -57,11 +64,21 @@ def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpR
             "access": access,
             "program": access.program,
             "form": form,
+            "show_cohort": "cohort" in form.fields,
             "page": page,
             "query": query.urlencode(),
             "ignored": [str(form.fields[name].label).lower() for name in form.errors],
         },
     )
+
+
+_PK = 918273645
+
+
+def _participant_link(slug: str) -> Callable[[int], str]:
+    """The URL of a participant's page in program ``slug``, from one reverse for them all."""
+    head, _, tail = reverse("programs:participant", args=[slug, _PK]).rpartition(str(_PK))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @login_required
