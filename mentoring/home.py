@@ -202,7 +202,7 @@ def _use_prepared() -> bool:
     return (
         _prepared_ok
         and connection.vendor == "postgresql"
-        and getattr(settings, "HOME_PREPARED_READS", True)
+        and settings.HOME_PREPARED_READS
     )
 
 

@@ -17,6 +17,7 @@
 | DJANGO_HSTS_PRELOAD            | true when debug is off                     |
 | DJANGO_STATIC_ROOT             | <project>/staticfiles (collectstatic)      |
 | SITE_URL                       | http://127.0.0.1:8000 (links in e-mails)   |
+| HOME_PREPARED_READS            | true (false behind PgBouncer, transaction) |
 """
 
 from pathlib import Path
@@ -138,6 +139,11 @@ SESSION_ENGINE = (
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
+
+# The home page's heaviest reads are prepared once per PostgreSQL connection
+# (mentoring.home.fetch). Turn this off behind a pool that moves one client's statements
+# between server sessions (PgBouncer in transaction mode), which loses them.
+HOME_PREPARED_READS = env.bool("HOME_PREPARED_READS", default=True)
 
 # --- Celery ---------------------------------------------------------------
 
