@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
 from matching.models import Circle, Pairing
 from mentoring.models import User
 from sessions.access import workspaces_of
-from sessions.models import Agreement, CheckIn, Meeting, Review, Workspace
+from sessions.models import Agenda, Agreement, CheckIn, Meeting, Review, Workspace
+from sessions.selectors_plan import LOGISTICS
 
 ON_TRACK = "on_track"
 NEEDS_CHECK_IN = "needs_check_in"
@@ -134,57 +136,127 @@ def today_in(workspace: Workspace) -> dt.date:
     return workspace.program.local_date()
 
 
-def workspace_facts(workspace: Workspace, participants: int) -> Facts:
-    """The facts of one workspace, in six queries however much it holds."""
+# What the overview reads of each review: its values and state, never its words.
+REVIEW_FIELDS = (
+    "pk",
+    "kind",
+    "author_id",
+    "value_received",
+    "value_given",
+    "decision",
+    "submitted_at",
+    "reopened_at",
+    "submissions",
+)
+# How many of the latest check-in ratings the health of a relationship looks at.
+RECENT_RATINGS = 6
+
+
+@dataclass(frozen=True)
+class WorkspaceReads:
+    """One read of what a workspace's overview shows about its meetings, check-ins,
+    reviews and agreement, shared by its health, its figures and its plan.
+
+    No free text is read: check-in ratings, review values and the agreement's logistics
+    (``selectors_plan.LOGISTICS``) only, so it serves admins who may not read content.
+    """
+
+    facts: Facts
+    # As ``selectors_meetings.meeting_stats`` returns them.
+    meetings: dict[str, Any]
+    # Every review of the workspace (any author), its ``REVIEW_FIELDS`` only.
+    reviews: list[dict[str, Any]]
+    agreement: Agreement | None
+
+
+def _last_two_missed(figures: dict[str, Any]) -> bool:
+    """Whether the two latest past meetings (cancelled ones aside) were both missed."""
+    missed = figures["missed_since_attended"] if figures["attended"] else figures["past_missed"]
+    return bool(missed >= 2)
+
+
+def read_workspace(workspace: Workspace, participants: int) -> WorkspaceReads:
+    """The facts and figures of one workspace in four queries however much it holds:
+    one aggregate over its meetings, then its check-in ratings, reviews and agreement."""
     now = timezone.now()
     tz = workspace.program.tzinfo
     Status = Meeting.Status
-    figures = workspace.meetings.aggregate(
-        held=Count("pk", filter=Q(status=Status.HELD)),
-        last_held=Max("starts_at", filter=Q(status=Status.HELD)),
-    )
-    recent = list(
-        workspace.meetings.filter(starts_at__lte=now)
-        .exclude(status=Status.CANCELLED)
+    past = Q(starts_at__lte=now) & ~Q(status=Status.CANCELLED)
+    # The latest past meeting that was not missed (held, or still to be marked).
+    attended = (
+        Meeting.objects.filter(past, workspace=workspace)
+        .exclude(status=Status.MISSED)
         .order_by("-starts_at")
-        .values_list("status", flat=True)[:2]
+        .values("starts_at")[:1]
     )
-    upcoming = (
-        workspace.meetings.filter(status=Status.SCHEDULED, starts_at__gt=now)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
+    figures = Meeting.objects.filter(workspace=workspace).aggregate(
+        held=Count("pk", filter=Q(status=Status.HELD)),
+        missed=Count("pk", filter=Q(status=Status.MISSED)),
+        cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+        scheduled=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__gte=now)),
+        to_mark=Count("pk", filter=Q(status=Status.SCHEDULED, starts_at__lt=now)),
+        last_held=Max("starts_at", filter=Q(status=Status.HELD)),
+        next_scheduled=Min("starts_at", filter=Q(status=Status.SCHEDULED, starts_at__gt=now)),
+        agendas_on_time=Count(
+            "pk", filter=Q(agenda__status=Agenda.Status.SUBMITTED, agenda__late=False)
+        ),
+        agendas_late=Count(
+            "pk", filter=Q(agenda__status=Agenda.Status.SUBMITTED, agenda__late=True)
+        ),
+        attended=Count("pk", filter=past & ~Q(status=Status.MISSED)),
+        past_missed=Count("pk", filter=past & Q(status=Status.MISSED)),
+        missed_since_attended=Count(
+            "pk",
+            filter=past & Q(status=Status.MISSED, starts_at__gt=Subquery(attended)),
+        ),
     )
-    ratings = tuple(
+    ratings = list(
         CheckIn.objects.filter(meeting__workspace=workspace)
         .order_by("-meeting__starts_at", "-pk")
-        .values_list("rating", flat=True)[:6]
+        .values_list("rating", flat=True)
     )
-    reviews = list(
-        workspace.reviews.filter(kind=Review.Kind.MIDPOINT).values_list("decision", flat=True)
-    )
-    terms = (
-        Agreement.objects.filter(workspace=workspace).values("cadence_days", "accepted_at").first()
-    )
-    agreed = bool(terms and terms["accepted_at"])
-    cadence = terms["cadence_days"] if terms else workspace.program.cadence_days
+    reviews = list(Review.objects.filter(workspace=workspace).values(*REVIEW_FIELDS))
+    agreement = Agreement.objects.filter(workspace=workspace).only(*LOGISTICS).first()
+    midpoint = [r["decision"] for r in reviews if r["kind"] == Review.Kind.MIDPOINT]
     last_held = figures["last_held"]
-    return Facts(
+    upcoming = figures["next_scheduled"]
+    facts = Facts(
         open=workspace.is_open,
         start=workspace.start_date,
         midpoint=workspace.midpoint_date,
-        cadence_days=cadence,
+        cadence_days=agreement.cadence_days if agreement else workspace.program.cadence_days,
         participants=participants,
         held=figures["held"],
         last_held=timezone.localdate(last_held, tz) if last_held else None,
         next_scheduled=timezone.localdate(upcoming, tz) if upcoming else None,
-        last_two_missed=len(recent) == 2 and all(s == Status.MISSED for s in recent),
-        recent_ratings=ratings,
-        midpoint_reviews=len(reviews),
-        wants_to_end=Review.Decision.END in reviews,
-        agreed=agreed,
+        last_two_missed=_last_two_missed(figures),
+        recent_ratings=tuple(ratings[:RECENT_RATINGS]),
+        midpoint_reviews=len(midpoint),
+        wants_to_end=Review.Decision.END in midpoint,
+        agreed=bool(agreement and agreement.accepted_at),
         is_flash=workspace.is_flash,
     )
+    meetings = {
+        key: figures[key]
+        for key in (
+            "held",
+            "missed",
+            "cancelled",
+            "scheduled",
+            "to_mark",
+            "last_held",
+            "agendas_on_time",
+            "agendas_late",
+        )
+    }
+    meetings["checkins"] = len(ratings)
+    meetings["average_rating"] = sum(ratings) / len(ratings) if ratings else None
+    return WorkspaceReads(facts=facts, meetings=meetings, reviews=reviews, agreement=agreement)
+
+
+def workspace_facts(workspace: Workspace, participants: int) -> Facts:
+    """The facts of one workspace, in four queries however much it holds."""
+    return read_workspace(workspace, participants).facts
 
 
 def my_workspaces(user: User, limit: int = 50) -> list[Workspace]:

@@ -83,14 +83,23 @@ def with_states(meetings: QuerySet[Meeting], user: User | None = None) -> QueryS
     return meetings
 
 
-def next_meeting(workspace: Workspace) -> Meeting | None:
-    """The workspace's next scheduled meeting, with ``agenda_state`` annotated (one query)."""
+def next_meeting(workspace: Workspace, counts: bool = True) -> Meeting | None:
+    """The workspace's next scheduled meeting, with ``agenda_state`` annotated (one query).
+
+    With ``counts`` (the default) also the other annotations of ``with_states``; without,
+    ``agenda_state`` and ``agenda_submitted_at`` only, a cheaper query.
+    """
+    upcoming = Meeting.objects.filter(
+        workspace=workspace,
+        status=Meeting.Status.SCHEDULED,
+        starts_at__gte=timezone.now(),
+    )
     meeting = (
-        with_states(
-            Meeting.objects.filter(
-                workspace=workspace,
-                status=Meeting.Status.SCHEDULED,
-                starts_at__gte=timezone.now(),
+        (
+            with_states(upcoming)
+            if counts
+            else upcoming.annotate(
+                agenda_state=AGENDA_STATE, agenda_submitted_at=F("agenda__submitted_at")
             )
         )
         .order_by("starts_at", "pk")

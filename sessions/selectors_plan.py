@@ -1,9 +1,9 @@
 """Reads of the plan of a relationship: its agreement, its goals, its roadmap.
 
-The overview page calls ``agreement_state``, ``goal_summary`` and
-``upcoming_topics``; each runs a fixed number of queries however much the
-workspace holds. ``agreement_state`` and ``goal_summary`` read no free text, so
-they are safe for admins who may not read content.
+The overview page calls ``agreement_state_of`` (on the terms
+``selectors.read_workspace`` read), ``goal_summary`` and ``upcoming_topics``; each runs
+a fixed number of queries however much the workspace holds. ``agreement_state`` and
+``goal_summary`` read no free text, so they are safe for admins who may not read content.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "Version",
     "agreement_history",
     "agreement_state",
+    "agreement_state_of",
     "goal_summary",
     "held_count",
     "planned_topics",
@@ -70,6 +71,11 @@ def agreement_state(wa: WorkspaceAccess) -> dict[str, Any]:
     still has to accept.
     """
     agreement = Agreement.objects.filter(workspace=wa.workspace).only(*LOGISTICS).first()
+    return agreement_state_of(wa, agreement)
+
+
+def agreement_state_of(wa: WorkspaceAccess, agreement: Agreement | None) -> dict[str, Any]:
+    """``agreement_state`` of terms already read (``LOGISTICS`` suffice): one query at most."""
     if agreement is None:
         return {
             "exists": False,
@@ -188,8 +194,11 @@ def planned_topics(topics: list[RoadmapTopic], held: int) -> list[PlannedTopic]:
     return [PlannedTopic(number=held + rank + 1, topic=t) for rank, t in enumerate(planned)]
 
 
-def upcoming_topics(workspace: Workspace, limit: int = 3) -> list[PlannedTopic]:
-    """The next ``limit`` planned topics, numbered by meeting. Two queries.
+def upcoming_topics(
+    workspace: Workspace, limit: int = 3, held: int | None = None
+) -> list[PlannedTopic]:
+    """The next ``limit`` planned topics, numbered by meeting. Two queries (one where the
+    number of meetings ``held`` is given).
 
     Topics are content: call it only where ``wa.can_read_content``.
     """
@@ -198,4 +207,4 @@ def upcoming_topics(workspace: Workspace, limit: int = 3) -> list[PlannedTopic]:
             "position", "pk"
         )[:limit]
     )
-    return planned_topics(topics, held_count(workspace))
+    return planned_topics(topics, held_count(workspace) if held is None else held)

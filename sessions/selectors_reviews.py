@@ -9,12 +9,14 @@ that program admins always see.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 
 from sessions.access import WorkspaceAccess, visible_notes
 from sessions.models import ActionItem, DateChange, Goal, GoalUpdate, Review
+from sessions.selectors import REVIEW_FIELDS
 from sessions.services.closure import CLOSURE_WINDOW_DAYS
 from sessions.services.reviews import midpoint_is_open, program_today
 
@@ -34,8 +36,11 @@ CLOSURE_PROMPT_DAYS = CLOSURE_WINDOW_DAYS
 WORDS = ("working", "change", "remains", "differently", "previous")
 
 
-def review_state(wa: WorkspaceAccess) -> dict[str, Any]:
-    """Who has submitted which review, with their values (never their words). One query.
+def review_state(
+    wa: WorkspaceAccess, reviews: Iterable[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Who has submitted which review, with their values (never their words). One query,
+    none where the workspace's ``reviews`` are given (``REVIEW_FIELDS`` of each).
 
     Returns ``has_midpoint`` (False for flash), ``midpoint_date``, ``midpoint_open``,
     and for each kind (``"midpoint"``, ``"final"``) a dict with ``submitted`` (user ids),
@@ -44,21 +49,15 @@ def review_state(wa: WorkspaceAccess) -> dict[str, Any]:
     reopened). Also ``closure_due`` and ``days_left`` (until the end date).
     """
     workspace = wa.workspace
+    participant_ids = wa.participant_ids
+    if reviews is None:
+        reviews = Review.objects.filter(workspace=workspace, author_id__in=participant_ids).values(
+            *REVIEW_FIELDS
+        )
     found: dict[tuple[str, int], Any] = {
         (row["kind"], row["author_id"]): row
-        for row in Review.objects.filter(
-            workspace=workspace, author_id__in=wa.participant_ids
-        ).values(
-            "pk",
-            "kind",
-            "author_id",
-            "value_received",
-            "value_given",
-            "decision",
-            "submitted_at",
-            "reopened_at",
-            "submissions",
-        )
+        for row in reviews
+        if row["author_id"] in participant_ids
     }
     today = program_today(wa.program)
     days_left = (workspace.end_date - today).days

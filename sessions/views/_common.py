@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from mentoring.types import AuthenticatedHttpRequest
-from sessions.access import WorkspaceAccess
+from sessions.access import MENTEE, MENTOR, WorkspaceAccess
 
 TABS = (
     ("overview", "Overview", "workspace:detail"),
@@ -20,6 +20,22 @@ TABS = (
     ("notes", "Notes", "workspace:notes"),
     ("reviews", "Reviews", "workspace:reviews"),
 )
+
+
+def relationship_name(wa: WorkspaceAccess) -> str:
+    """The relationship's name from this user's side ("You mentor Ada", "Circle: Data")."""
+    workspace = wa.workspace
+    if workspace.circle is not None:
+        return f"Circle: {workspace.circle.name}"
+    mentor = wa.mentor.display_name
+    mentee = wa.mentees[0].display_name if wa.mentees else ""
+    if wa.role == MENTOR:
+        return f"You mentor {mentee}"
+    if wa.role == MENTEE:
+        if workspace.pairing is not None and workspace.pairing.kind == "flash":
+            return f"Flash session with {mentor}"
+        return f"Your mentor: {mentor}"
+    return f"{mentor} mentoring {mentee}"
 
 
 def render_workspace(
@@ -41,6 +57,7 @@ def render_workspace(
             "access": wa.access,
             "tab": tab,
             "workspace_tabs": TABS,
+            "relationship_name": relationship_name(wa),
             **(context or {}),
         },
         status=status,
