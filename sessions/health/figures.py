@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -41,6 +41,8 @@ from sessions.health.filters import Filters
 from sessions.health.rows import OPEN, REASONS, PairRow, pair_rows
 from sessions.models import Agenda, CheckIn, Meeting
 from sessions.selectors import LABELS, NEEDS_CHECK_IN, ON_TRACK, TOO_EARLY
+
+T = TypeVar("T")
 
 SECONDS = 60
 TREND_MONTHS = 12
@@ -301,6 +303,18 @@ def _keys(program: Program, filters: Filters) -> tuple[str, str]:
     return cache_key(program, filters, "dashboard"), cache_key(program, filters, "rows")
 
 
+def fresh(found: object, kind: type[T]) -> T | None:
+    """``found`` if it is a ``kind`` worked out less than ``SECONDS`` ago by our clock.
+
+    The cache server expires entries by its own clock; the age is asked of ours as well,
+    so that figures never outlive their minute whatever the server's clock says.
+    """
+    if not isinstance(found, kind):
+        return None
+    age = (timezone.now() - cast(Any, found).computed_at).total_seconds()
+    return found if 0 <= age < SECONDS else None
+
+
 def _compute_and_keep(program: Program, filters: Filters) -> tuple[Dashboard, Snapshot]:
     dashboard, snapshot = compute(program, filters)
     summary_key, rows_key = _keys(program, filters)
@@ -318,16 +332,16 @@ def admins_program(access: ProgramAccess) -> Program:
 def program_dashboard(access: ProgramAccess, filters: Filters) -> Dashboard:
     """The program's figures under ``filters``, at most ``SECONDS`` old (its admins only)."""
     program = admins_program(access)
-    found = cache.get(_keys(program, filters)[0])
+    found = fresh(cache.get(_keys(program, filters)[0]), Dashboard)
     if found is not None:
-        return cast(Dashboard, found)
+        return found
     return _compute_and_keep(program, filters)[0]
 
 
 def program_pairs(access: ProgramAccess, filters: Filters) -> Snapshot:
     """The pair rows behind the figures (the same moment as the dashboard's, when cached)."""
     program = admins_program(access)
-    found = cache.get(_keys(program, filters)[1])
+    found = fresh(cache.get(_keys(program, filters)[1]), Snapshot)
     if found is not None:
-        return cast(Snapshot, found)
+        return found
     return _compute_and_keep(program, filters)[1]

@@ -22,7 +22,7 @@ from mentoring.types import AuthenticatedHttpRequest
 from programs.access import ProgramAccess, get_program_access
 from programs.models import Program
 from sessions import health
-from sessions.health.figures import SECONDS, cache_key
+from sessions.health.figures import SECONDS, cache_key, fresh
 
 PAGE_SIZE = 25
 BODY = "sessions/health/partials/_dashboard_body.html"
@@ -146,8 +146,8 @@ def _figures_html(access: ProgramAccess, filters: health.Filters) -> Rendered:
     dashboard costs a cache read, not a rendering of every figure and chart."""
     program = access.program
     key = cache_key(program, filters, "html")
-    found = cache.get(key)
-    if isinstance(found, Rendered):
+    found = fresh(cache.get(key), Rendered)
+    if found is not None:
         return found
     d = health.program_dashboard(access, filters)
     base = _link_base(filters)
