@@ -199,26 +199,40 @@ def _execute_prepared(cursor: Any, sql: str, params: dict[str, Any]) -> None:
 
 
 def _use_prepared() -> bool:
-    return (
-        _prepared_ok
-        and connection.vendor == "postgresql"
-        and settings.HOME_PREPARED_READS
-    )
+    return _prepared_ok and connection.vendor == "postgresql" and settings.HOME_PREPARED_READS
+
+
+# SQLSTATEs of a server that forgot our statements (a pooler moved us to another server
+# session, or DISCARD ALL) or already has one of that name.
+FORGOTTEN = {"26000", "42P05"}
+
+
+def _forget_prepared() -> None:
+    """Whatever this connection had prepared, prepare it again before the next use."""
+    connection._constellation_prepared = None  # type: ignore[attr-defined]
 
 
 def fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run one hand-written read (``%(name)s`` placeholders); its rows by column name."""
-    global _prepared_ok  # off for the process once the server forgets a statement
+    global _prepared_ok  # off for the process once the server keeps forgetting statements
     with connection.cursor() as cursor:
         if _use_prepared():
             try:
                 _execute_prepared(cursor, sql, params)
-            except DatabaseError:
-                if connection.in_atomic_block:
+            except DatabaseError as error:
+                _forget_prepared()
+                code = getattr(error.__cause__, "pgcode", None)
+                # Inside a transaction the error has spoilt it: this request fails, the
+                # next one prepares again. Any other error is not ours to hide.
+                if connection.in_atomic_block or code not in FORGOTTEN:
                     raise
-                logger.warning("Prepared reads failed; the home page reads unprepared now.")
-                _prepared_ok = False
-                cursor.execute(sql, params)
+                try:
+                    _execute_prepared(cursor, sql, params)
+                except DatabaseError:
+                    _forget_prepared()
+                    logger.warning("The server forgets prepared reads; reading unprepared now.")
+                    _prepared_ok = False
+                    cursor.execute(sql, params)
         else:
             cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
