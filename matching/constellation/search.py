@@ -167,7 +167,14 @@ def who_can_help(user: User, raw_query: str | None, page_number: str | None = No
     mine = list(Membership.objects.filter(user=user).select_related("program"))
     for m in mine:
         m.user = user  # spares a query per membership
-    program_ids = {m.program_id for m in mine if m.program.status in SEARCH_STATUSES}
+    # People in my programs: those where I have finished enrolling (or that I run). An
+    # invitation not yet taken up does not open a program's people to me.
+    program_ids = {
+        m.program_id
+        for m in mine
+        if m.program.status in SEARCH_STATUSES
+        and (m.role == Role.ADMIN or m.enrolled_at is not None)
+    }
     if not program_ids:
         return HelpSearch(query, True, None, [], 0)
 

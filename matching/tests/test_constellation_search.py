@@ -159,6 +159,15 @@ def test_only_enrolled_mentors_of_open_programs_are_found(site):
         assert name not in html
 
 
+def test_an_invitation_not_taken_up_does_not_open_a_programs_people(site):
+    other = ProgramFactory.create(status=Program.Status.RUNNING)
+    MenteeFactory.create(program=other, user=site.me.user, enrolled_at=None)
+    MentorFactory.create(program=other, user__name="Behind An Invitation").topics.set(
+        [TopicFactory.create(program=other, name="Negotiation")]
+    )
+    assert "Behind An Invitation" not in search(site.me.user, "negotiation")
+
+
 def test_mentors_of_all_my_open_programs_are_found(site):
     second = ProgramFactory.create(status=Program.Status.ENROLLING, name="Second program")
     MembershipFactory.create(program=second, user=site.me.user, role=Membership.Role.ADMIN)
@@ -285,6 +294,8 @@ def test_no_request_link_when_a_rule_says_no(site, change, note):
     elif change == "matching_closed":
         Program.objects.filter(pk=program.pk).update(allow_one_to_one=False, allow_circles=True)
     elif change == "not_enrolled":
+        # Enrolled as a mentor (so the program's people are searchable), not as a mentee.
+        MentorFactory.create(program=program, user=me.user)
         Membership.objects.filter(pk=me.pk).update(enrolled_at=None)
     elif change == "not_accepting":
         Membership.objects.filter(pk=mentor.pk).update(accepting_mentees=False)
