@@ -28,3 +28,6 @@ SITE_URL = "http://testserver"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
+# Query budgets count the session read the same way whether or not REDIS_URL is set
+# (production reads sessions through the cache when it is: cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
