@@ -97,7 +97,7 @@ def participant_rows(access: ProgramAccess, filters: Filters) -> Iterator[list[A
     seats = CircleMember.objects.filter(
         mentee=OuterRef("pk"), status=CircleMember.Status.MEMBER, circle__status__in=SEAT_CIRCLES
     )
-    led = Circle.objects.filter(mentor=OuterRef("pk"))
+    led = Circle.objects.filter(mentor=OuterRef("pk"), status__in=SEAT_CIRCLES)
     people = (
         Membership.objects.filter(program=program, role__in=Membership.PARTICIPANT_ROLES)
         .filter(filters.people())

@@ -133,6 +133,17 @@ def test_the_participants_export_counts_pairings_and_who_is_matched(known):
     assert rows[known.pairs["F"].mentee.user.email]["matched"] == "no"
 
 
+def test_a_circle_that_ended_early_is_not_counted_for_its_mentor(known):
+    from matching.models import Circle
+    from matching.tests.factories import CircleFactory
+
+    mentor = known.pairs["A"].mentor
+    CircleFactory.create(program=known.program, mentor=mentor, status=Circle.Status.ENDED_EARLY)
+    rows = {r["email"]: r for r in download(known, "participants")}
+    assert rows[mentor.user.email]["circles"] == "0"
+    assert rows[mentor.user.email]["matched"] == ""
+
+
 def test_exports_honour_the_filters(known):
     Membership.objects.filter(pk=known.pairs["A"].mentee_id).update(cohort="Spring")
     Membership.objects.filter(pk=known.pairs["C"].mentor_id).update(cohort="Spring")
