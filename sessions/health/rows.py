@@ -400,7 +400,8 @@ def _row(p: dict[str, Any], b: _Batch, c: _Context) -> PairRow:
         value_given_total=reviews.get("given") or 0,
         value_received_total=reviews.get("received") or 0,
         months=max((c.today - start).days, 0) / DAYS_PER_MONTH if running else 0.0,
-        midpoint_due=not flash and midpoint <= min(c.today, ended or c.today),
+        # Past the mid-point: its reviews open that day and are not missing until after.
+        midpoint_due=not flash and midpoint < min(c.today, ended or c.today),
         health=health.status,
         reasons=health.reasons,
         codes=codes,

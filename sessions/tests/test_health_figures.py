@@ -323,6 +323,18 @@ def test_mid_point_reviews_complete_and_values(known):
     assert d.value_given == pytest.approx(9 / 3)
 
 
+def test_a_midpoint_reached_today_is_not_yet_a_missing_review(known):
+    """The reviews open on the mid-point day itself; they are missing only after it."""
+    Workspace.objects.filter(pk=known.ws("C").pk).update(midpoint_date=NOW.date())
+    d, _ = figures(known)
+    assert (d.reviews.part, d.reviews.whole) == (1, 3)
+    Workspace.objects.filter(pk=known.ws("C").pk).update(
+        midpoint_date=NOW.date() - dt.timedelta(days=1)
+    )
+    d, _ = figures(known)
+    assert (d.reviews.part, d.reviews.whole) == (1, 4)
+
+
 def test_the_monthly_trends(known):
     d, _ = figures(known)
     assert len(d.months) == 12
