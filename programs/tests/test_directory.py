@@ -452,3 +452,17 @@ def test_the_directory_filters_by_cohort_once_the_program_has_cohorts(client):
     assert spring in shown
     assert autumn not in shown
     assert '<label class="form-label" for="id_cohort">Cohort</label>' in page.content.decode()
+
+
+def test_the_export_is_named_after_the_programs_day_not_the_viewers(client):
+    import datetime as dt
+
+    import time_machine
+
+    program = ProgramFactory.create(timezone="Pacific/Auckland")
+    admin = MembershipFactory.create(program=program, role=Role.ADMIN).user
+    client.force_login(admin)
+    # 20:00 UTC on 21 November is already 22 November in Auckland.
+    with time_machine.travel(dt.datetime(2026, 11, 21, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("programs:participants_export", args=[program.slug]))
+    assert f"{program.slug}-participants-2026-11-22.csv" in response["Content-Disposition"]

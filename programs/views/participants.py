@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring.csvutil import csv_response
@@ -115,7 +114,7 @@ def participant_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) ->
 @login_required
 def participant_export(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
     access = get_program_access(request.user, slug, admin=True)
-    stamp = timezone.localdate().isoformat()
+    stamp = access.program.local_date().isoformat()
     return csv_response(
         selectors.export_participants(access), f"{access.program.slug}-participants-{stamp}.csv"
     )
