@@ -117,16 +117,6 @@ def directory(access: ProgramAccess, filters: DirectoryFilters) -> QuerySet[Memb
     return qs
 
 
-def departments(program: Program) -> list[str]:
-    """The departments of the program's participants, for the directory's filter."""
-    return _distinct(program, "department")
-
-
-def cohorts(program: Program) -> list[str]:
-    """The cohorts of the program's participants, for the filters that offer them."""
-    return _distinct(program, "cohort")
-
-
 def with_users(memberships: list[Membership]) -> list[Membership]:
     """``directory()``'s rows with their users, made of the name and e-mail each row read
     (the users' other fields load on first use, as with ``.only()``)."""
@@ -142,8 +132,8 @@ _USER_FROM_ROW = {"id": "user_id", "name": "user_name", "email": "user_email"}
 
 
 def departments_and_cohorts(program: Program) -> tuple[list[str], list[str]]:
-    """``departments(program)`` and ``cohorts(program)``, from one query (a UNION, sorted
-    by the database as each of them is)."""
+    """The departments and the cohorts of the program's participants, each sorted, for
+    the filters that offer them: one query (a UNION)."""
     participants = Membership.objects.filter(
         program=program, role__in=Membership.PARTICIPANT_ROLES
     ).order_by()
@@ -159,16 +149,6 @@ def departments_and_cohorts(program: Program) -> tuple[list[str], list[str]]:
     for kind, value in by_department.union(by_cohort).order_by("kind", "department"):
         found[kind].append(value)
     return found
-
-
-def _distinct(program: Program, field: str) -> list[str]:
-    return list(
-        Membership.objects.filter(program=program, role__in=Membership.PARTICIPANT_ROLES)
-        .exclude(**{field: ""})
-        .order_by(field)
-        .values_list(field, flat=True)
-        .distinct()
-    )
 
 
 def admins(access: ProgramAccess) -> QuerySet[Membership]:

@@ -18,7 +18,8 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from matching.models import Pairing
-from programs.models import Membership, Program
+from programs.models import Program
+from programs.selectors import departments_and_cohorts
 
 CHOICES_SECONDS = 60
 
@@ -84,19 +85,8 @@ def filter_choices(program: Program) -> tuple[list[str], list[str]]:
     found = cache.get(key)
     if found is not None:
         return cast(tuple[list[str], list[str]], found)
-    cohorts: set[str] = set()
-    departments: set[str] = set()
-    for cohort, department in (
-        Membership.objects.filter(program=program, role__in=Membership.PARTICIPANT_ROLES)
-        .order_by()
-        .values_list("cohort", "department")
-        .distinct()
-    ):
-        if cohort:
-            cohorts.add(cohort)
-        if department:
-            departments.add(department)
-    found = (sorted(cohorts), sorted(departments))
+    departments, cohorts = departments_and_cohorts(program)
+    found = (cohorts, departments)
     cache.set(key, found, CHOICES_SECONDS)
     return found
 
