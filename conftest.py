@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from mentoring.browser import CHROMIUM, CHROMIUM_FLAGS
 from mentoring.models import User
 from mentoring.tests.factories import UserFactory
 from programs.models import Membership, Program
@@ -77,18 +78,6 @@ def personas(db) -> Personas:
 @pytest.fixture
 def staff_user(db) -> User:
     return UserFactory.create(is_staff=True)
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

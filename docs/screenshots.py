@@ -21,16 +21,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # run as a script from docs/: the project's modules too
+
+from mentoring.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+
 PASSWORD = "constellation-demo"  # noqa: S105  (the documented demo password)
 SLUG = "northwind-leaders-2026"  # the demo program with five months of history
 # (file name, who signs in, path, what must be on the page before the picture is taken)
