@@ -43,6 +43,14 @@ def _isolated_cache(settings):
     settings.CACHES = caches
 
 
+@pytest.fixture
+def page_cache_off(settings):
+    """Render every page (mentoring.pagecache off): query budgets measure what a page
+    costs to build, and tests that read ``response.context`` need it built. What the
+    cache costs and when it serves is tested in mentoring/tests/test_pagecache.py."""
+    settings.PAGE_CACHE = False
+
+
 @dataclass
 class Personas:
     program: Program

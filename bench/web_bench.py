@@ -194,6 +194,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from matching.models import Pairing  # noqa: E402
+from mentoring import pagecache  # noqa: E402
 from mentoring.models import User  # noqa: E402
 from programs.models import Membership, Program  # noqa: E402
 from sessions.models import Workspace  # noqa: E402
@@ -215,6 +216,7 @@ def code_version() -> str:
 def use_database(name: str) -> None:
     connections.close_all()
     cache.clear()
+    pagecache.forget()
     settings.DATABASES["default"]["NAME"] = name
     connection.settings_dict["NAME"] = name
 
@@ -445,6 +447,7 @@ def count_queries(target: Target, client: Client) -> Counted:
     if error:
         return Counted(error=error)
     cache.clear()
+    pagecache.forget()
     uncached = _captured(client, target.path)
     runs = [_captured(client, target.path) for _ in range(2)]
     counted = Counted(len(runs[1]), len(uncached), runs[1], uncached)

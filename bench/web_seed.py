@@ -43,6 +43,7 @@ from matching.models import (
     MatchSuggestion,
     Pairing,
 )
+from mentoring import stamps
 from mentoring.models import Category, Notification, User
 from programs.models import Membership, Program, Topic
 from sessions import rhythm
@@ -1453,5 +1454,7 @@ def check_stored_rhythm() -> None:
 
 
 def vacuum_analyze() -> None:
+    # The page cache's change stamps as beat leaves them: one row per scope.
+    stamps.compact()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")

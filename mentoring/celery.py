@@ -71,4 +71,7 @@ app.conf.beat_schedule = {
     "sweep-requests-expiring": sweep("requests_expiring", 900),
     # The program admins' weekly digest (sent on Mondays, in each program's time zone).
     "sweep-admin-digest": sweep("admin_digest", 3600),
+    # The page cache's change stamps (PostgreSQL): one row per scope and writing
+    # transaction, folded into one per scope, so reading them stays a few rows.
+    "compact-page-stamps": {"task": "mentoring.compact_page_stamps", "schedule": every(300)},
 }

@@ -266,3 +266,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.category}: {self.mode}"
+
+
+class PageStamp(models.Model):
+    """How often each scope's data has changed, as the database sees it: pages cache on it.
+
+    A scope is ``p<program id>`` (everything inside one program) or ``u<user id>`` (a
+    person's own rows). Triggers on every table of the apps (``mentoring.stamps``) add to a
+    scope's ``weight`` in the transaction that writes, so a count of what is committed is
+    ``sum(weight)`` over the scope's rows. PostgreSQL keeps one row per scope and writing
+    transaction (no two writers ever wait on the same row), folded together every few
+    minutes with the sum kept; SQLite, which has one writer at a time, keeps one row per
+    scope.
+    """
+
+    scope = models.CharField(max_length=40)
+    tx = models.BigIntegerField()
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["scope", "tx"], name="pagestamp_once_per_tx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} +{self.weight}"

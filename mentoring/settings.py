@@ -123,7 +123,7 @@ REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mentoring.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "constellation",
         }
@@ -144,6 +144,12 @@ SESSION_ENGINE = (
 # (mentoring.home.fetch). Turn this off behind a pool that moves one client's statements
 # between server sessions (PgBouncer in transaction mode), which loses them.
 HOME_PREPARED_READS = env.bool("HOME_PREPARED_READS", default=True)
+
+# The busiest pages are cached whole per viewer (mentoring.pagecache), keyed by change
+# stamps the database keeps per program and person, so a write is seen at once; wording
+# that follows the clock is at most PAGE_CACHE_SECONDS old. PAGE_CACHE=false turns it off.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # --- Celery ---------------------------------------------------------------
 

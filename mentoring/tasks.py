@@ -37,3 +37,11 @@ def run_sweep(name: str) -> int:
     from mentoring import sweeps
 
     return sweeps.run(name)
+
+
+@shared_task(name="mentoring.compact_page_stamps")
+def compact_page_stamps() -> int:
+    """Fold the page cache's change stamps, one row per scope; returns how many went."""
+    from mentoring import stamps
+
+    return stamps.compact()

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 from mentoring import home, notifications, services
 from mentoring.forms import NotificationPreferencesForm, ProfileForm
 from mentoring.models import Category, Notification, User
+from mentoring.pagecache import cached_page
 from mentoring.types import AuthenticatedHttpRequest
 
 
 @login_required
+@cached_page
 def home_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "mentoring/home.html", {"sections": home.sections_for(request)})
 

@@ -21,6 +21,7 @@ from matching import scoring, selectors, services
 from matching.access import get_constraint_for_admin, get_run_for_admin, get_suggestion_for_admin
 from matching.models import MatchConstraint, MatchingSettings
 from matching.selectors import SUGGESTION_FILTERS, SUGGESTION_SORTS
+from mentoring.pagecache import cached_page
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import get_program_access
 from programs.models import Membership
@@ -70,6 +71,7 @@ def _explanation_html(lines: list[selectors.ExplanationLine]) -> SafeString:
 
 
 @login_required
+@cached_page
 def board(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
     slug = access.program.slug

@@ -78,7 +78,7 @@ def test_defaults_are_sqlite_eager_celery_local_cache_and_console_email():
 
 def test_redis_url_makes_redis_the_broker_and_cache():
     values = probe({"DJANGO_DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/3"})
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "mentoring.cache.RedisCache"
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["eager"] is False
 

@@ -192,6 +192,7 @@ def test_a_bad_filter_does_not_drop_the_good_ones(personas):
     assert "Ignored what was not understood: topic." in response.content.decode()
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_directory_pages_hold_25_people(personas):
     populate(personas.program, 58)  # 60 with the two personas
     client = personas.client("admin")

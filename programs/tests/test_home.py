@@ -64,6 +64,7 @@ def test_someone_in_no_program_learns_how_to_join_one_and_staff_how_to_start_one
     assert reverse("programs:create") in client.get(reverse("home")).content.decode()
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_an_admin_sees_a_card_for_each_of_their_programs_only(personas):
     client = personas.client("admin")
     with CaptureQueriesContext(connection) as ctx:

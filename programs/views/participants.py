@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mentoring.csvutil import csv_response
+from mentoring.pagecache import cached_page
 from mentoring.types import AuthenticatedHttpRequest
 from programs import imports, selectors, services
 from programs.access import get_import_for_admin, get_membership_for_admin, get_program_access
@@ -25,6 +26,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@cached_page
 def participant_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
     departments, cohorts = selectors.departments_and_cohorts(access.program)

@@ -206,6 +206,7 @@ def test_a_circle_members_home_costs_the_same_with_2_and_12_circle_mates(world):
     assert small == large <= HOME_BUDGET, (small, large)
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_someone_without_relationships_pays_for_none(world):
     client = Client()
     client.force_login(MenteeFactory.create(program=world.program).user)
@@ -240,6 +241,7 @@ def test_a_program_admin_without_relationships_sees_their_programs_only(world):
         assert absent not in html
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_someone_in_no_program_is_told_how_to_join_one(world):
     client = Client()
     client.force_login(UserFactory.create())

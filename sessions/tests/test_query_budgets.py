@@ -23,7 +23,7 @@ from sessions.models import (
     RoadmapTopic,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 # The most queries a workspace page may make (session, user, program access, workspace,
 # then the page's own reads), whatever the size of the workspace.

@@ -172,6 +172,8 @@ def test_the_demos_reminders_show_every_kind_once(settings, django_capture_on_co
             call_command("run_sweeps", stdout=out)
         first = dict(line.split(" ", 1) for line in out.getvalue().splitlines()[:-1])
         assert first.pop("chore=expire_overdue") == "changed=2"
+        # The page cache's stamps are folded on PostgreSQL only (one row each on SQLite).
+        assert first.pop("chore=compact_page_stamps").startswith("changed=")
         assert set(first) == {f"sweep={name}" for name in sweeps.names()}
         silent = [name for name, sent in first.items() if sent == "sent=0"]
         assert silent == []

@@ -26,7 +26,7 @@ from sessions.models import (
     RoadmapTopic,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 # Session, user, program access and workspace, then the overview's own reads: meetings
 # (aggregate, next), check-ins, reviews, agreement and its acceptances, goals, topics,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from mentoring.pagecache import cached_page, keep_until
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import ProgramAccess, get_program_access
 from programs.models import Program
@@ -166,13 +167,14 @@ def _figures_html(access: ProgramAccess, filters: health.Filters) -> Rendered:
 
 @login_required
 @require_safe
+@cached_page
 def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_program_access(request.user, slug, admin=True)
     program = access.program
     form = health.read_filters(program, request.GET)
     filters = form.filters()
     figures = _figures_html(access, filters)
-    return render(
+    response = render(
         request,
         "sessions/health/dashboard.html",
         {
@@ -185,6 +187,8 @@ def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "computed_at": figures.computed_at,
         },
     )
+    # The page shows the figures of their minute: not served from the cache after it.
+    return keep_until(response, figures.computed_at + dt.timedelta(seconds=SECONDS))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 
+from mentoring.pagecache import cached_page
 from mentoring.types import AuthenticatedHttpRequest
 from sessions import selectors, selectors_meetings, selectors_plan, selectors_reviews
 from sessions.access import get_workspace
@@ -14,6 +15,7 @@ from sessions.views._common import render_workspace
 
 
 @login_required
+@cached_page
 def workspace_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     wa = get_workspace(request.user, slug, pk)
     workspace = wa.workspace
