@@ -147,7 +147,7 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            login(request, joined, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, joined, backend="mentoring.auth_backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.program.name}.")
             return redirect(_after_accept(invitation))
     context["form"] = form
