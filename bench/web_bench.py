@@ -41,11 +41,15 @@ free port), warmed up, and for each of ``--rounds`` rounds, each page in turn, `
 (Debian package) runs ``--duration`` seconds on the page and as long on ``/healthz`` with
 no cookie (alternating which goes first), so that drift hits both alike. A response
 other than 200 fails the run. Per page: the median requests per second of each over the
-rounds, and ratio = page / healthz.
+rounds, and ratio = page / healthz. A page asked again by its viewer is served from the
+page cache while nothing it shows has changed; after the rounds, each page runs once more
+with a query parameter new on every request, so that every response is rendered, for the
+record (``rendered_req_s``, ``rendered_ratio``; no target).
 
 One line per page: ``web page=<name> req_s=... healthz_req_s=... ratio=... queries=...
-queries_small=...``, then a summary. Targets: every ratio at least 0.25, the query count
-the same at both sizes, every page present. Exits 1 if one is missed, 2 if it cannot run.
+queries_small=... rendered_req_s=... rendered_ratio=...``, then a summary. Targets: every
+ratio at least 0.25, the query count the same at both sizes, every page present. Exits 1
+if one is missed, 2 if it cannot run.
 """
 
 from __future__ import annotations
@@ -105,6 +109,22 @@ function done(summary, latency, requests)
   io.write(string.format("bench_non200 %d\\n", total))
 end
 """
+# The same, each request with a query parameter of its own: a URL never asked before, so
+# the page cache (mentoring.pagecache) never has it and every response is rendered.
+MISS_LUA = (
+    LUA.replace(
+        "function setup(thread) table.insert(threads, thread) end",
+        "function setup(thread) table.insert(threads, thread); thread:set('id', #threads) end",
+    )
+    + """
+n = 0
+function request()
+  n = n + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "bench_miss=" .. id .. "-" .. n)
+end
+"""
+)
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -601,10 +621,10 @@ class WrkResult:
     errors: str  # "" or what went wrong
 
 
-def wrk(port: int, path: str, session: str, seconds: int) -> WrkResult:
-    script = TMP / "count.lua"
+def wrk(port: int, path: str, session: str, seconds: int, *, miss: bool = False) -> WrkResult:
+    script = TMP / ("miss.lua" if miss else "count.lua")
     if not script.exists():
-        script.write_text(LUA)
+        script.write_text(MISS_LUA if miss else LUA)
     command = [
         "wrk",
         f"-t{ARGS.threads}",
@@ -651,6 +671,7 @@ class PageResult:
     uncached: tuple[int, int] = (0, 0)  # large, small
     page_rates: list[float] = field(default_factory=list)
     healthz_rates: list[float] = field(default_factory=list)
+    miss_rate: float | None = None  # every request rendered (not a target)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -666,6 +687,12 @@ class PageResult:
         if self.req_s is None or not self.healthz_req_s:
             return None
         return self.req_s / self.healthz_req_s
+
+    @property
+    def miss_ratio(self) -> float | None:
+        if self.miss_rate is None or not self.healthz_req_s:
+            return None
+        return self.miss_rate / self.healthz_req_s
 
 
 def _fmt(value: float | int | None, spec: str = ".1f") -> str:
@@ -766,6 +793,15 @@ def run() -> int:
                             got.req_s
                         )
                 print(f"# round {r + 1} of {ARGS.rounds} done", flush=True)
+            # For the record, not the target: each page with every request a new URL,
+            # so none is served from the page cache.
+            for name in measurable:
+                t, result = large_targets[name], results[name]
+                got = wrk(port, t.path or "", sessions[t.persona], ARGS.duration, miss=True)
+                if got.errors:
+                    result.errors.append(f"rendered: {got.errors}")
+                else:
+                    result.miss_rate = got.req_s
 
     missed = []
     for name in names:
@@ -781,6 +817,11 @@ def run() -> int:
         if result.queries is not None and result.uncached[0] != result.queries:
             n_large, n_small = result.uncached
             line += f" queries_uncached={n_large} queries_uncached_small={n_small}"
+        if result.miss_rate is not None:
+            line += (
+                f" rendered_req_s={_fmt(result.miss_rate)}"
+                f" rendered_ratio={_fmt(result.miss_ratio, '.3f')}"
+            )
         if result.errors:
             line += " error=" + ("missing" if "missing" in result.errors[0] else "yes")
         print(line, flush=True)

@@ -37,9 +37,12 @@ def _user_sql() -> str:
 
 
 def read_user(user_id: Any) -> User | None:
-    """The person whose primary key is ``user_id`` (as a session keeps it), or None."""
+    """The person whose primary key is ``user_id`` (as a session keeps it), or None.
+    PostgreSQL only: its driver gives each column the type the model holds but JSON."""
     from mentoring.home import fetch
 
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("read_user reads PostgreSQL's rows; use the ORM elsewhere")
     try:
         pk = User._meta.pk.to_python(user_id)
     except ValidationError:

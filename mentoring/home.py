@@ -185,13 +185,18 @@ def _execute_prepared(cursor: Any, sql: str, params: dict[str, Any]) -> None:
     if name not in (known[1] if known is not None and known[0] is raw else ()):
         # Once per connection, not once per page: not counted among the page's queries.
         with connection.wrap_database_errors, raw.cursor() as setup:
-            if known is None or known[0] is not raw:  # a new server session
+            if known is None or known[0] is not raw:  # a new server session, or forgotten
                 known = (raw, set())
                 connection._constellation_prepared = known  # type: ignore[attr-defined]
                 # Plan each read once, for any values: its plan is a handful of index
                 # lookups whatever the ids. (Only prepared statements follow this.)
                 setup.execute("SET plan_cache_mode = force_generic_plan")
-            setup.execute(f"PREPARE {name} AS {text}")
+                # What the server still holds after we forgot (an error elsewhere):
+                # names are digests of the text, so a name held is this very statement.
+                setup.execute("SELECT name FROM pg_prepared_statements")
+                known[1].update(row[0] for row in setup.fetchall())
+            if name not in known[1]:
+                setup.execute(f"PREPARE {name} AS {text}")
         known[1].add(name)
     values = [params[n] for n in names]
     arguments = f" ({', '.join(['%s'] * len(values))})" if values else ""
@@ -205,11 +210,19 @@ def _use_prepared() -> bool:
 # SQLSTATEs of a server that forgot our statements (a pooler moved us to another server
 # session, or DISCARD ALL) or already has one of that name.
 FORGOTTEN = {"26000", "42P05"}
+# A statement whose result changed shape under it (a migration altered a column it reads:
+# "cached plan must not change result type"): prepared again.
+RESHAPED = "0A000"
 
 
 def _forget_prepared() -> None:
     """Whatever this connection had prepared, prepare it again before the next use."""
     connection._constellation_prepared = None  # type: ignore[attr-defined]
+
+
+def _deallocate(sql: str) -> None:
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {_prepared(sql)[0]}")
 
 
 def fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -222,9 +235,11 @@ def fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
             except DatabaseError as error:
                 _forget_prepared()
                 code = getattr(error.__cause__, "pgcode", None)
+                if code == RESHAPED and not connection.in_atomic_block:
+                    _deallocate(sql)
                 # Inside a transaction the error has spoilt it: this request fails, the
                 # next one prepares again. Any other error is not ours to hide.
-                if connection.in_atomic_block or code not in FORGOTTEN:
+                if connection.in_atomic_block or code not in FORGOTTEN | {RESHAPED}:
                     raise
                 try:
                     _execute_prepared(cursor, sql, params)

@@ -217,7 +217,7 @@ def forget() -> None:
 def _get(key: str) -> dict[str, Any] | None:
     full = django_cache.make_key(key)  # with the cache's prefix and version
     kept = _recent.get(full)
-    if kept is None:
+    if kept is None or not _current(kept):  # another process may have a newer one
         kept = django_cache.get(key)
         if kept is not None:
             _recent.put(full, kept)
@@ -244,7 +244,7 @@ def cached_page(view: View) -> View:
             return _serve(request, kept)
         # The user was read before the stamps were: read them again, so that nothing
         # on the page is older than the key says.
-        user = User.objects.filter(pk=cast(int, request.user.pk)).first()
+        user = User.objects.filter(pk=cast(int, request.user.pk), is_active=True).first()
         if user is None:  # gone meanwhile: the page as the request found it, not kept
             return view(request, *args, **kwargs)
         request.user = user

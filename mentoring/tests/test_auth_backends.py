@@ -37,7 +37,8 @@ def test_the_backends_are_ours_and_sign_in_with_ours():
     client = Client()
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
-    assert client.session["_auth_user_backend"] in settings.AUTHENTICATION_BACKENDS
+    # Django's backend comes first and signs in by e-mail (the username field).
+    assert client.session["_auth_user_backend"] == "mentoring.auth_backends.ModelBackend"
     assert client.get(reverse("home")).context["user"] == user
 
 
@@ -59,9 +60,9 @@ def test_the_prepared_read_gives_what_the_orm_gives(postgres):
     assert read.date_joined.tzinfo is not None
 
 
-def test_the_prepared_read_is_one_statement_without_the_orm(postgres):
+@pytest.mark.parametrize("backend", [ModelBackend(), AuthenticationBackend()])
+def test_the_prepared_read_is_one_statement_without_the_orm(postgres, backend):
     user = UserFactory.create()
-    backend = ModelBackend()
     backend.get_user(user.pk)  # prepares it
     with CaptureQueriesContext(connection) as captured:
         assert backend.get_user(user.pk) == user
@@ -101,3 +102,9 @@ def test_a_changed_password_signs_out_other_sessions():
     user.save()
     request = client.get(reverse("home")).wsgi_request
     assert not get_user(request).is_authenticated
+
+
+def test_the_prepared_read_is_refused_off_postgresql(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(NotImplementedError):
+        read_user(1)

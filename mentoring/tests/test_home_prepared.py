@@ -58,3 +58,32 @@ def test_an_error_that_is_not_about_prepared_statements_is_not_hidden(postgres, 
     with pytest.raises(DatabaseError):
         home.fetch("SELECT 1 AS one", {})
     assert home._prepared_ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_elsewhere_does_not_turn_prepared_reads_off(postgres, monkeypatch):
+    # After any error the process forgets what it prepared, though the server still holds
+    # it: the next read asks the server and goes on with the statement it has.
+    monkeypatch.setattr(home, "_prepared_ok", True)
+    home.fetch("SELECT 1 AS one", {})
+    home._forget_prepared()
+    for _ in range(2):
+        assert home.fetch("SELECT 1 AS one", {}) == [{"one": 1}]
+    assert home._prepared_ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_columns_changed_type_is_prepared_again(postgres, monkeypatch):
+    monkeypatch.setattr(home, "_prepared_ok", True)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE reshaped (x integer)")
+        cursor.execute("INSERT INTO reshaped VALUES (7)")
+    try:
+        assert home.fetch("SELECT x FROM reshaped", {}) == [{"x": 7}]
+        with connection.cursor() as cursor:  # as a migration run by another process would
+            cursor.execute("ALTER TABLE reshaped ALTER COLUMN x TYPE text")
+        assert home.fetch("SELECT x FROM reshaped", {}) == [{"x": "7"}]
+        assert home._prepared_ok
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE reshaped")

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from mentoring.accounts import account_for_email
+from mentoring.auth_backends import ModelBackend
 from mentoring.forms import add_service_errors
 from mentoring.types import AuthenticatedHttpRequest
 from programs import selectors, services
@@ -147,7 +148,7 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            login(request, joined, backend="mentoring.auth_backends.ModelBackend")
+            login(request, joined, backend=f"{ModelBackend.__module__}.{ModelBackend.__qualname__}")
             messages.success(request, f"Welcome to {invitation.program.name}.")
             return redirect(_after_accept(invitation))
     context["form"] = form
