@@ -105,15 +105,24 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh browser contexts (separate cookies), closed afterwards."""
+    """Open pages in fresh browser contexts (separate cookies), closed afterwards. A test
+    whose pages broke the Content Security Policy (Chromium says so on the console, for
+    a blocked script, style, font, image or connection) fails."""
     contexts = []
+    refused: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url', '')}: {message.text}")
 
     def open_page():
         context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
         context.set_default_timeout(15_000)
+        context.on("console", watch)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, "the Content Security Policy refused:\n" + "\n".join(refused)
