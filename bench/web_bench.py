@@ -100,7 +100,7 @@ LUA = """
 -- Count responses other than 200: wrk itself counts only those outside 2xx and 3xx,
 -- and a page that redirects to the sign-in form must fail too.
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread) table.insert(threads, thread); thread:set("id", #threads) end
 function init(args) bad = 0 end
 function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end
 function done(summary, latency, requests)
@@ -112,10 +112,7 @@ end
 # The same, each request with a query parameter of its own: a URL never asked before, so
 # the page cache (mentoring.pagecache) never has it and every response is rendered.
 MISS_LUA = (
-    LUA.replace(
-        "function setup(thread) table.insert(threads, thread) end",
-        "function setup(thread) table.insert(threads, thread); thread:set('id', #threads) end",
-    )
+    LUA
     + """
 n = 0
 function request()
