@@ -10,18 +10,28 @@ PORT ?= 8000
 # pytest-xdist workers; "auto" uses every core.
 WORKERS ?= auto
 
-.PHONY: demo test serve deps dev-deps assets migrate seed lint format bench-import bench-matching bench-sweeps bench-web screenshots check-deploy check-static ci clean
+.PHONY: demo up down test serve deps dev-deps assets migrate seed lint format bench-import bench-matching bench-sweeps bench-web screenshots check-deploy check-static ci clean
 
 ## make demo: venv, dependencies, assets, SQLite, migrations, demo data, server.
 demo: deps assets
-	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=true $(PY) manage.py seed_demo
+	DJANGO_DEBUG=true ADMIN_MFA_REQUIRED=false $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true ADMIN_MFA_REQUIRED=false $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving Constellation on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "Reminder sweeps run every minute alongside it; their e-mails print here."
-	DJANGO_DEBUG=true $(PY) manage.py run_sweeps --every 60 & sweeps=$$!; \
+	@echo "Demo only: admins and staff may use admin pages without two-factor (ADMIN_MFA_REQUIRED=false)."
+	DJANGO_DEBUG=true ADMIN_MFA_REQUIRED=false $(PY) manage.py run_sweeps --every 60 & sweeps=$$!; \
 	trap 'kill $$sweeps 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=true ADMIN_MFA_REQUIRED=false $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make up: the production stack in the background (gunicorn, 2 Celery workers, one beat,
+## via honcho and the Procfile) against PostgreSQL and Redis; `make down` stops it.
+## DATABASE_URL, REDIS_URL, PORT ... as in scripts/stack.sh and docs/deploy.md.
+up: deps assets
+	PORT=$(PORT) HOST=$(HOST) scripts/stack.sh up
+
+down:
+	scripts/stack.sh down
 
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
 test: dev-deps assets

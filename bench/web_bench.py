@@ -201,6 +201,8 @@ import django  # noqa: E402
 django.setup()
 
 import web_seed  # noqa: E402
+from allauth.mfa.models import Authenticator  # noqa: E402
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -420,7 +422,13 @@ def persona_clients(info: dict[str, Any]) -> dict[str, Client]:
     clients = {}
     for persona in ("mentee", "mentor", "admin"):
         client = Client()
-        client.force_login(User.objects.get(email=info[f"{persona}_email"]))
+        user = User.objects.get(email=info[f"{persona}_email"])
+        if persona == "admin":
+            # Program admins use admin pages only with two-factor set up (mentoring.security).
+            has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+            if not has_totp.exists():
+                TOTP.activate(user, generate_totp_secret())
+        client.force_login(user)
         clients[persona] = client
     return clients
 

@@ -106,6 +106,8 @@ def main() -> int:
         env = {
             **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
             "DJANGO_DEBUG": "true",
+            # As in `make demo`: the demo admin has no authenticator app to sign in with.
+            "ADMIN_MFA_REQUIRED": "false",
             "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
         }
         manage(env, "migrate", "--noinput")

@@ -22,6 +22,7 @@ from matching.models import (
     Pairing,
 )
 from mentoring.models import User
+from mentoring.security import TwoFactorRequired
 from programs.access import ProgramAccess, get_program_access
 
 
@@ -52,6 +53,9 @@ def get_pairing(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Pairing]
     )
     pairing = pairings.filter(pk=pk).first()
     if pairing is None:
+        # Someone else's pairing: an admin page, for an admin still without two-factor.
+        if access.needs_two_factor:
+            raise TwoFactorRequired
         raise Http404
     return access, pairing
 
@@ -67,6 +71,8 @@ def get_request(user: User, slug: str, pk: int) -> tuple[ProgramAccess, MentorRe
         requests = requests.filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
     request = requests.filter(pk=pk).first()
     if request is None:
+        if access.needs_two_factor:
+            raise TwoFactorRequired
         raise Http404
     return access, request
 

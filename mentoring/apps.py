@@ -27,6 +27,7 @@ class MentoringConfig(AppConfig):
     def ready(self) -> None:
         from mentoring import (
             home_sections,  # noqa: F401  (registers the notifications section)
+            security,  # noqa: F401  (a sign-in starts the session's idle clock)
             stamps,  # noqa: F401  (registers the chore that folds stamps)
         )
 

@@ -18,6 +18,12 @@
 | DJANGO_STATIC_ROOT             | <project>/staticfiles (collectstatic)      |
 | SITE_URL                       | http://127.0.0.1:8000 (links in e-mails)   |
 | HOME_PREPARED_READS            | true (false behind PgBouncer, transaction) |
+| ADMIN_MFA_REQUIRED             | true: admins and staff need two-factor     |
+| SESSION_IDLE_TIMEOUT           | 3600 (seconds without activity)            |
+| SESSION_IDLE_TOUCH             | 300 (seconds between activity writes)      |
+| DJANGO_SECURE_COOKIES          | true when debug is off                     |
+| LOG_FORMAT                     | json when debug is off, else plain         |
+| LOG_LEVEL                      | INFO                                       |
 """
 
 from pathlib import Path
@@ -64,10 +70,12 @@ INSTALLED_APPS = [
     "programs",
     "matching",
     "sessions",
+    "programs.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mentoring.logs.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,7 +83,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentoring.middleware.UserTimezoneMiddleware",
+    "programs.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Login protection (mentoring.security): idle sign-out, then two-factor for admins.
+    "mentoring.security.IdleTimeoutMiddleware",
+    "mentoring.security.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,6 +198,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery logs through the LOGGING below (JSON lines in production), not handlers of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- E-mail ---------------------------------------------------------------
 
@@ -236,6 +250,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Constellation"
+# Staff and program admins must set up an authenticator app before they use admin pages
+# (mentoring.security); only the demo turns this off.
+ADMIN_MFA_REQUIRED: bool = env.bool("ADMIN_MFA_REQUIRED", default=True)
+# Signed out after this many seconds without activity; the time of the last activity is
+# written to the session at most once every SESSION_IDLE_TOUCH seconds.
+SESSION_IDLE_TIMEOUT: int = env.int("SESSION_IDLE_TIMEOUT", default=3600)
+SESSION_IDLE_TOUCH: int = env.int("SESSION_IDLE_TOUCH", default=300)
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -278,8 +299,11 @@ MESSAGE_TAGS = {40: "danger"}
 # --- Security ---------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies with debug off. Only the plain-HTTP local stack (scripts/stack.sh) turns
+# them off, since curl and some browsers drop Secure cookies on http://127.0.0.1.
+SECURE_COOKIES: bool = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Trust X-Forwarded-Proto only behind a TLS-terminating proxy that sets it and
 # strips any copy a client sent; anywhere else a client could forge "https".
@@ -315,13 +339,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Health checks come from the load balancer over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# One JSON object a line with debug off (mentoring.logs), plain text in debug and the demo;
+# every line carries the request id (X-Request-ID). Celery's logs go the same way.
+LOG_FORMAT: str = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "mentoring.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "mentoring.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,13 +1,11 @@
-"""Views of the core app: home page, profile, health check, error pages."""
+"""Views of the core app: home page, profile, error pages (health checks: mentoring.ops)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,15 +31,6 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "mentoring/profile_edit.html", {"form": form})
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness for load balancers: the process answers and the database does too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from mentoring.models import User
+from mentoring.security import TwoFactorRequired, totp_exists, two_factor_required
 from programs.models import (
     Invitation,
     Membership,
@@ -38,10 +39,14 @@ class ProgramAccess:
     program: Program
     user: User
     memberships: dict[str, Membership] = field(default_factory=dict)
+    # Holds the admin role but has no two-factor authentication (and it is required).
+    needs_two_factor: bool = False
 
     @property
     def is_admin(self) -> bool:
-        return Role.ADMIN in self.memberships
+        """An admin of the program, with two-factor where it is required: without it the
+        admin role gives no powers (and admin pages send them to set it up)."""
+        return Role.ADMIN in self.memberships and not self.needs_two_factor
 
     @property
     def is_mentor(self) -> bool:
@@ -62,18 +67,32 @@ def get_program_access(user: User, slug: str, *, admin: bool = False) -> Program
     if not user.is_authenticated:
         raise Http404
     # Unordered: the default ordering would join the users table (and sort) for nothing.
-    memberships = list(
+    rows = (
         Membership.objects.filter(program__slug=slug, user=user)
         .select_related("program")
         .order_by()
     )
+    mfa_required = two_factor_required()
+    if mfa_required:
+        # Whether they have two-factor, in the same query (no query of its own).
+        rows = rows.annotate(has_totp=totp_exists(user.pk))
+    memberships = list(rows)
     if not memberships:
         raise Http404
+    by_role = {m.role: m for m in memberships}
+    admin_row = by_role.get(Role.ADMIN)
     access = ProgramAccess(
         program=memberships[0].program,
         user=user,
-        memberships={m.role: m for m in memberships},
+        memberships=by_role,
+        needs_two_factor=(
+            mfa_required and admin_row is not None and not admin_row.has_totp  # type: ignore[attr-defined]
+        ),
     )
+    # An admin page, or any page of a program they only administer, needs two-factor;
+    # a mentor or mentee who is also an admin still uses their own pages without it.
+    if access.needs_two_factor and (admin or not access.participant_memberships):
+        raise TwoFactorRequired
     if admin and not access.is_admin:
         raise PermissionDenied(ADMIN_ONLY)
     return access
@@ -93,12 +112,19 @@ def get_participant_membership(
 
 
 def _admin_object(user: User, slug: str, queryset: QuerySet[M], pk: int) -> tuple[ProgramAccess, M]:
-    """Object ``pk`` of ``queryset`` inside program ``slug``, for that program's admins only."""
-    access = get_program_access(user, slug, admin=True)
+    """Object ``pk`` of ``queryset`` inside program ``slug``, for that program's admins only.
+
+    404 for an object outside the program, whoever asks (another program's ids look the
+    same as ids that do not exist); then 403 for a member who is not its admin.
+    """
+    access = get_program_access(user, slug)
     try:
-        return access, queryset.get(pk=pk, program=access.program)
+        found = queryset.get(pk=pk, program=access.program)
     except ObjectDoesNotExist:
         raise Http404 from None
+    if not access.is_admin:
+        get_program_access(user, slug, admin=True)  # raises: two-factor first, else 403
+    return access, found
 
 
 def get_membership_for_admin(user: User, slug: str, pk: int) -> tuple[ProgramAccess, Membership]:

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from matching.models import CircleMember, Pairing
 from mentoring.models import User
+from mentoring.security import TwoFactorRequired
 from programs.access import ProgramAccess, get_program_access
 from programs.models import Program
 from sessions.models import (
@@ -149,6 +150,8 @@ def get_workspace(user: User, slug: str, pk: int) -> WorkspaceAccess:
         role = MENTEE
     elif access.is_admin:
         role = ADMIN
+    elif access.needs_two_factor:  # an admin looking in, still without two-factor
+        raise TwoFactorRequired
     else:
         raise Http404
     return WorkspaceAccess(

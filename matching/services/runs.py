@@ -22,6 +22,7 @@ from matching.models import (
 from matching.services._common import check_admin, mentor_loads, respond_by
 from matching.services.pairings import pairing_create
 from mentoring.models import User
+from programs.audit import services as audit
 from programs.models import Membership, Program
 
 __all__ = [
@@ -376,6 +377,13 @@ def run_publish(*, run: MatchRun, actor: User) -> list[Pairing]:
     run.published_at = timezone.now()
     run.published_by = actor
     run.save(update_fields=["status", "published_at", "published_by"])
+    audit.record(
+        audit.Action.MATCHING_PUBLISHED,
+        actor=actor,
+        program=program,
+        target=run,
+        detail={"pairings": len(pairings)},
+    )
     # The locks have done their work: those mentees are matched now.
     MatchConstraint.objects.filter(
         program=program,

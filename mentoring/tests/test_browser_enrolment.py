@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core import mail
 
+from mentoring.models import User
+from mentoring.tests.factories import give_two_factor, totp_code
 from programs import demo
 from programs.models import Answer, Membership, Program, Question
 
@@ -12,10 +14,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, email, password):
+    """Sign in through the form. Staff and program admins have set up two-factor, as they
+    must to use admin pages (mentoring.security), and enter their app's code."""
+    user = User.objects.get(email=email)
+    admin = user.is_staff or Membership.objects.filter(user=user, role="admin").exists()
+    if admin:
+        give_two_factor(user)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    if admin:
+        page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
+        page.locator("input[name=code]").fill(totp_code(user))
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(f"{base}/")
 
 

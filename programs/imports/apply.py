@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from mentoring.models import User
+from programs.audit import services as audit
 from programs.imports.check import CHUNK, UPDATABLE, Report, Row, RowError, check, chunks, decode
 from programs.models import Invitation, Membership, ParticipantImport, Program
 
@@ -255,4 +256,20 @@ def _run(record: ParticipantImport, *, actor: User, only_valid: bool) -> Partici
         ):
             record.content = ""
         record.save()
+        audit.record(
+            audit.Action.IMPORT_FAILED
+            if record.status == ParticipantImport.Status.REJECTED
+            else audit.Action.IMPORT_COMPLETED,
+            actor=actor,
+            program=program,
+            target=record,
+            detail={
+                "status": record.status,
+                "rows": record.rows_total,
+                "valid": record.rows_valid,
+                "created": record.created_count,
+                "updated": record.updated_count,
+                "unchanged": record.unchanged_count,
+            },
+        )
     return record

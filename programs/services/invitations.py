@@ -16,6 +16,7 @@ from mentoring import emails
 from mentoring.accounts import account_for_email, addresses_of
 from mentoring.models import User
 from mentoring.queue import enqueue_on_commit
+from programs.audit import services as audit
 from programs.models import Invitation, Membership, Program
 
 Role = Membership.Role
@@ -217,9 +218,21 @@ def invitation_problem(invitation: Invitation, user: User | None = None) -> str:
 
 
 def _accept(invitation: Invitation, user: User) -> Membership:
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         program=invitation.program, user=user, role=invitation.role
     )
+    if created:
+        audit.record(
+            audit.Action.ROLE_GRANTED,
+            actor=user,
+            program=invitation.program_id,
+            target=membership,
+            detail={
+                "user": user.pk,
+                "role": invitation.role,
+                "invited_by": invitation.invited_by_id,
+            },
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from mentoring.accounts import addresses_of
 from mentoring.models import User
+from programs.audit import services as audit
 from programs.models import Invitation, Membership, Program, Topic
 from programs.services._common import check_fields
 from programs.services.invitations import invitation_create
@@ -66,7 +67,14 @@ def program_create(*, actor: User, **fields: Any) -> Program:
             program.slug = _slug_for(program.name)
     else:
         raise ValidationError("The program could not be saved; please try again.")
-    Membership.objects.create(program=program, user=actor, role=Role.ADMIN)
+    membership = Membership.objects.create(program=program, user=actor, role=Role.ADMIN)
+    audit.record(
+        audit.Action.ROLE_GRANTED,
+        actor=actor,
+        program=program,
+        target=membership,
+        detail={"user": actor.pk, "role": Role.ADMIN},
+    )
     return program
 
 
@@ -91,10 +99,19 @@ def program_update(*, program: Program, actor: User, **fields: Any) -> Program:
                 "figures only; that promise cannot be widened now."
             }
         )
+    old_policy = program.privacy_policy
     for name, value in fields.items():
         setattr(program, name, value)
     program.full_clean()
     program.save()
+    audit.record_change(
+        audit.Action.PRIVACY_POLICY_CHANGED,
+        before=old_policy,
+        after=program.privacy_policy,
+        actor=actor,
+        program=program,
+        target=program,
+    )
     return program
 
 
@@ -130,6 +147,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         if invitation.email.lower() in emails:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        audit.Action.ROLE_REVOKED,
+        actor=actor,
+        program=membership.program_id,
+        target=membership,
+        detail={"user": membership.user_id, "role": membership.role},
+    )
     membership.delete()
 
 

@@ -107,8 +107,9 @@ def question_delete(*, question: Question, actor: User) -> None:
 
 
 @transaction.atomic
-def question_move(*, question: Question, actor: User, up: bool) -> None:
-    """Move a question one place up or down in its program's list."""
+def question_move(*, question: Question, actor: User, up: bool) -> bool:
+    """Move a question one place up or down in its program's list (False: it is already
+    first or last, and nothing moved)."""
     siblings = list(
         Question.objects.select_for_update()
         .filter(program_id=question.program_id)
@@ -117,9 +118,10 @@ def question_move(*, question: Question, actor: User, up: bool) -> None:
     index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(siblings):
-        return
+        return False
     siblings[index], siblings[other] = siblings[other], siblings[index]
     for position, q in enumerate(siblings, start=1):
         if q.position != position:
             q.position = position
             q.save(update_fields=["position"])
+    return True

@@ -30,6 +30,7 @@ TABS: tuple[tuple[str, str, str | None, bool], ...] = (
     ("programs:topics", "Topics", None, True),
     ("programs:admins", "Admins", None, True),
     ("programs:edit", "Settings", None, True),
+    ("audit:program", "Audit trail", None, True),
 )
 
 

@@ -1,10 +1,11 @@
 """Factories for programs; related objects share one program."""
 
 import datetime as dt
+from typing import Any
 
 import factory
 
-from mentoring.tests.factories import UserFactory
+from mentoring.tests.factories import UserFactory, give_two_factor
 from programs.models import Choice, Invitation, Membership, Program, Question, Topic
 
 
@@ -23,10 +24,18 @@ class ProgramFactory(factory.django.DjangoModelFactory[Program]):
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.MENTEE
+
+    @factory.post_generation
+    def two_factor(self: Any, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        """Admins have two-factor set up, as they must to use admin pages
+        (``two_factor=False`` for one who has not)."""
+        if create and (extracted or (self.role == Membership.Role.ADMIN and extracted is None)):
+            give_two_factor(self.user)
 
 
 class TopicFactory(factory.django.DjangoModelFactory[Topic]):

@@ -49,6 +49,7 @@ def test_the_page_shown_is_its_tab_and_the_overview_is_never_a_section(personas)
         "Topics",
         "Admins",
         "Settings",
+        "Audit trail",
     ]
     assert [(label, current) for label, current, _ in shown if current] == [("Topics", "page")]
     assert ("Overview", None, reverse("programs:detail", args=[program.slug])) in shown

@@ -20,6 +20,7 @@ from mentoring.pagecache import cached_page
 from mentoring.types import AuthenticatedHttpRequest
 from programs import imports, selectors, services
 from programs.access import get_import_for_admin, get_membership_for_admin, get_program_access
+from programs.audit import services as audit
 from programs.forms import DirectoryFilterForm, ImportForm
 
 PAGE_SIZE = 25
@@ -117,6 +118,9 @@ def participant_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) ->
 def participant_export(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
     access = get_program_access(request.user, slug, admin=True)
     stamp = access.program.local_date().isoformat()
+    audit.record(
+        audit.Action.EXPORT_DOWNLOADED, program=access.program, detail={"export": "participants"}
+    )
     return csv_response(
         selectors.export_participants(access), f"{access.program.slug}-participants-{stamp}.csv"
     )

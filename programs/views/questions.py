@@ -97,5 +97,7 @@ def question_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Ht
 @require_POST
 def question_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     _, question = get_question_for_admin(request.user, slug, pk)
-    services.question_move(question=question, actor=request.user, up=request.POST.get("to") == "up")
+    up = request.POST.get("to") == "up"
+    if not services.question_move(question=question, actor=request.user, up=up):
+        messages.info(request, f"That question is already {'first' if up else 'last'}.")
     return redirect("programs:questions", slug=slug)

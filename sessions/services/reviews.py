@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from matching.services._common import program_admins
 from mentoring.models import User
+from programs.audit import services as audit
 from programs.models import Program
 from sessions import rhythm
 from sessions.access import WorkspaceAccess
@@ -226,6 +227,13 @@ def review_reopen(*, wa: WorkspaceAccess, review: Review) -> Review:
     review.reopened_at = timezone.now()
     review.reopened_by = wa.user
     review.save(update_fields=["reopened_at", "reopened_by"])
+    audit.record(
+        audit.Action.REVIEW_REOPENED,
+        actor=wa.user,
+        program=wa.program,
+        target=review,
+        detail={"user": review.author_id, "kind": review.kind},
+    )
     review.workspace = wa.workspace
     author: User = review.author
     what = "mid-point review" if review.kind == Kind.MIDPOINT else "final review"

@@ -263,4 +263,5 @@ def test_exports_do_not_grow_with_pairs(program, settings, name, query):
         f"{connection.vendor} {name}{query}: {small[0]}/{large[0]} queries with 10/500 pairs"
     )
     assert small == large
-    assert large[0] <= 12
+    # 12 to read and write the file, and one insert: the export's audit event.
+    assert large[0] <= 13

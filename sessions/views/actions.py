@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,10 +36,11 @@ def _participant(wa: WorkspaceAccess) -> None:
 def _back(request: AuthenticatedHttpRequest, wa: WorkspaceAccess) -> HttpResponse:
     """Back where the form or button was (a page of this site), else to the list."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path, never handed to redirect(): it would take "nul byte" for a view name (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     response: HttpResponse = to_workspace(wa, "workspace:actions")
     return response
 

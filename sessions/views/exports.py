@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_safe
 from mentoring.csvutil import csv_response
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import get_program_access
+from programs.audit import services as audit
 from sessions import exports, health
 
 
@@ -47,6 +48,11 @@ def _download(request: AuthenticatedHttpRequest, slug: str, name: str) -> Stream
     program = access.program
     filters = health.read_filters(program, request.GET).filters()
     stamp = program.local_date().isoformat()
+    audit.record(
+        audit.Action.EXPORT_DOWNLOADED,
+        program=program,
+        detail={"export": name, "filters": filters.query()},
+    )
     return csv_response(
         exports.EXPORTS[name](access, filters), f"{program.slug}-{name}-{stamp}.csv"
     )

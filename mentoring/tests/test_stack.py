@@ -1,0 +1,225 @@
+"""The production stack, for real: ``scripts/stack.sh up`` (what ``make up`` runs) starts
+gunicorn, two Celery workers and one beat under honcho from the Procfile; a reminder that
+is due goes out exactly once; ``scripts/stack.sh down`` leaves nothing running.
+
+The stack runs against the test database (``transactional_db``: it sees committed rows)
+and a ``redis-server`` of this test's own on a free port (never the shared Redis), with
+its own var directory, static root and port, and e-mails into ``mailbox.MailboxBackend``
+(one row per e-mail sent). Beat runs 60 times faster (CONSTELLATION_BEAT_SCALE): the
+meeting reminders sweep every five seconds, due e-mails go out every second.
+
+Locally this skips without PostgreSQL or redis-server; in CI (CI=true) it must run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from conftest import require_service
+from mentoring.models import Notification, User
+from mentoring.tests.faults import ROOT, Harness, free_port, wait_for
+from sessions.models import Meeting
+from sessions.tests.conftest import make_world
+
+pytestmark = [pytest.mark.stack, pytest.mark.services]
+
+STACK = ROOT / "scripts" / "stack.sh"
+# Contact days and hours that always include "now": the stack runs on the real clock.
+ALWAYS = {
+    "contact_days": list(range(7)),
+    "contact_hours_start": dt.time(0, 0),
+    "contact_hours_end": dt.time(23, 59, 59, 999999),
+}
+# mentoring/celery.py schedules the meeting reminders every 300 s; 1/60 makes it 5 s.
+SCALE = 1 / 60
+SWEEP_SECONDS = 300 * SCALE
+
+
+class Stack:
+    def __init__(self, harness: Harness, var: Path):
+        self.var = var
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+        for name in ("EMAIL_URL", "SITE_URL", "LOG_FORMAT", "PORT", "HOST", "GUNICORN_BIND"):
+            env.pop(name, None)
+        env.update(
+            {
+                "STACK_VAR_DIR": str(var),
+                "DATABASE_URL": harness.database_url,
+                "REDIS_URL": harness.redis_url,
+                "PORT": str(self.port),
+                "DJANGO_STATIC_ROOT": str(var / "static"),
+                "EMAIL_BACKEND": "mentoring.tests.mailbox.MailboxBackend",
+                "CONSTELLATION_BEAT_SCALE": str(SCALE),
+                "CELERY_CONCURRENCY": "1",
+                "STACK_START_TIMEOUT": "60",
+            }
+        )
+        self.env = env
+
+    def run(self, command: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            ["/bin/bash", str(STACK), command],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def get(self, path: str, accept: str = "*/*") -> tuple[int, dict[str, str], str]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={"Accept": accept}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
+    def groups(self) -> set[str]:
+        path = self.var / "stack.groups"
+        return set(path.read_text().split()) if path.exists() else set()
+
+    def log(self) -> str:
+        path = self.var / "stack.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def processes_in(groups: set[str]) -> list[str]:
+    """Processes alive in any of ``groups``, as "pid pgid command" lines."""
+    listing = subprocess.run(
+        ["ps", "-e", "-o", "pid=,pgid=,args="],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in listing.splitlines() if line.split()[1] in groups]
+
+
+def kill_groups(groups: set[str]) -> None:
+    for group in groups:
+        subprocess.run(["kill", "-KILL", "--", f"-{group}"], capture_output=True, check=False)  # noqa: S603, S607
+
+
+@pytest.fixture
+def harness(transactional_db, tmp_path):
+    require_service(
+        "PostgreSQL (DATABASE_URL)",
+        connection.vendor == "postgresql",
+        "set DATABASE_URL=postgres://... (the stack shares the test database)",
+    )
+    require_service("redis-server", shutil.which("redis-server") is not None, "not on PATH")
+    harness = Harness(tmp_path)
+    harness.create_mailbox()
+    try:
+        yield harness
+    finally:
+        harness.close()
+        harness.drop_mailbox()
+
+
+def test_make_up_serves_delivers_a_due_reminder_once_and_make_down_leaves_nothing(
+    harness, tmp_path
+):
+    harness.start_redis()
+    stack = Stack(harness, tmp_path / "var")
+    groups: set[str] = set()
+    try:
+        up = stack.run("up", timeout=120)
+        assert up.returncode == 0, up.stdout + up.stderr + stack.log()[-6000:]
+        assert f"http://127.0.0.1:{stack.port}/" in up.stdout
+        assert "make down" in up.stdout
+        groups = stack.groups()
+
+        # Exactly one beat, two workers, gunicorn with two workers of its own.
+        running = processes_in(groups)
+        assert sum(" beat " in line for line in running) == 1, running
+        assert sum("--hostname=worker1@" in line for line in running) >= 1, running
+        assert sum("--hostname=worker2@" in line for line in running) >= 1, running
+        assert sum("gunicorn" in line for line in running) == 3, running  # master + 2
+
+        # A meeting in twenty minutes: its one-hour reminder is due, for both of the pair.
+        world = make_world()
+        User.objects.update(**ALWAYS)
+        Meeting.objects.create(
+            workspace=world.workspace,
+            starts_at=timezone.now() + dt.timedelta(minutes=20),
+            duration_minutes=30,
+            status=Meeting.Status.SCHEDULED,
+        )
+
+        def reminders_mailed() -> bool:
+            return (
+                harness.mail_count() > 0
+                and all(
+                    n.email_state == Notification.EmailState.SENT
+                    for n in Notification.objects.filter(kind="meeting_reminder")
+                )
+                and Notification.objects.filter(kind="meeting_reminder").count() == 2
+            )
+
+        wait_for(reminders_mailed, 40, "beat and a worker to send the reminders", interval=0.5)
+        time.sleep(2.5 * SWEEP_SECONDS)  # two more sweeps: nothing is recorded or sent again
+
+        reminders = list(
+            Notification.objects.filter(kind="meeting_reminder").select_related("user")
+        )
+        assert {n.user_id for n in reminders} == {world.mentor.pk, world.mentee.pk}
+        mail = harness.mail()
+        for note in reminders:
+            copies = [m for m in mail if m[:2] == (note.user.email, note.title)]
+            assert len(copies) == 1, f"{note.key} was e-mailed {len(copies)} times"
+
+        # The web answers: liveness, readiness (two workers answer the control ping, beat
+        # ticks), and every answer names its request id in a JSON access-log line.
+        status, headers, body = stack.get("/healthz")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        request_id = headers["X-Request-ID"]
+        status, _, body = stack.get("/readyz", accept="application/json")
+        ready = json.loads(body)
+        assert status == 200, ready
+        assert ready["workers"] == 2
+        assert ready["checks"]["beat"]["ok"]
+        status, _, body = stack.get("/readyz")
+        assert status == 200
+        assert "<table" in body
+        # Sign-in works over plain HTTP here: the CSRF cookie is not Secure-only.
+        status, headers, _ = stack.get("/accounts/login/")
+        assert status == 200
+        assert "csrftoken=" in headers.get("Set-Cookie", "")
+        assert "Secure" not in headers.get("Set-Cookie", "")
+
+        def access_line() -> dict | None:
+            for line in stack.log().splitlines():
+                if request_id in line and '"gunicorn.access"' in line:
+                    return dict(json.loads(line))
+            return None
+
+        entry = wait_for(access_line, 5, "the access-log line of /healthz")
+        assert (entry["path"], entry["status"]) == ("/healthz", "200")
+    finally:
+        down = stack.run("down", timeout=60)
+        left = processes_in(groups)
+        kill_groups(groups)  # whatever happened above, nothing outlives the test
+        sys.stderr.write(stack.log()[-8000:])
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert "nothing it started is running" in down.stdout
+    assert left == []
+    again = stack.run("down", timeout=30)
+    assert again.returncode == 0
+    assert "nothing is running" in again.stdout
