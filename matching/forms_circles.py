@@ -28,7 +28,9 @@ class MembershipMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 def enrolled(program: Program, role: str) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=program, role=role, enrolled_at__isnull=False)
+        Membership.objects.filter(
+            program=program, role=role, enrolled_at__isnull=False, user__is_active=True
+        )
         .select_related("user")
         .order_by("user__name", "user__email")
     )

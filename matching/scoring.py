@@ -105,13 +105,18 @@ def load_pool(
             status__in=Pairing.OPEN_STATUSES,
         )
         mentees = (
-            Membership.objects.filter(program=program, role=Role.MENTEE, enrolled_at__isnull=False)
+            Membership.objects.filter(
+                program=program,
+                role=Role.MENTEE,
+                enrolled_at__isnull=False,
+                user__is_active=True,  # a deleted account is never matched
+            )
             .exclude(Exists(open_pairing))
             .order_by("enrolled_at", "pk")
         )
     if mentors is None:
         mentors = Membership.objects.filter(
-            program=program, role=Role.MENTOR, enrolled_at__isnull=False
+            program=program, role=Role.MENTOR, enrolled_at__isnull=False, user__is_active=True
         ).order_by("enrolled_at", "pk")
     return Pool(
         program=program,

@@ -198,8 +198,12 @@ def draft_room(access: ProgramAccess, run: MatchRun | None) -> dict[int, int]:
         for row in run.suggestions.exclude(mentor=None).values("mentor_id").annotate(n=Count("id")):
             in_draft[row["mentor_id"]] = row["n"]
     room = {}
+    # Deleted accounts (inactive) keep their membership for the figures, not for matching.
     mentors = Membership.objects.filter(
-        program=access.program, role=Membership.Role.MENTOR, enrolled_at__isnull=False
+        program=access.program,
+        role=Membership.Role.MENTOR,
+        enrolled_at__isnull=False,
+        user__is_active=True,
     ).select_related("program")
     for m in mentors:
         left = m.effective_capacity - loads.get(m.pk, 0) - in_draft.get(m.pk, 0)

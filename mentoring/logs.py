@@ -86,6 +86,25 @@ _ACCESS_FIELDS = {
 }
 
 
+# Line breaks json.dumps(ensure_ascii=False) leaves as they are: only ever inside strings,
+# where their \u escapes mean the same.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+# Paths that carry a secret (a bearer token in the URL): gunicorn's access log writes
+# "<redacted>" in its place. allauth: password reset keys, e-mail confirmation keys. Only
+# at the start of a path (programs' /<slug>/invitations/<pk>/ lists carry no secret).
+_SECRET_IN_PATH = re.compile(
+    r"(?P<prefix>(?:^|(?<=\s)|://[^/\s]*)/(?:invitations|notifications/unsubscribe|accounts/password/reset/key"
+    r"|accounts/confirm-email)/)(?P<secret>[^/?#\s]+)"
+)
+REDACTED = "<redacted>"
+
+
+def redact_path(text: str) -> str:
+    """``text`` (a path, a URL or a request line) with the secrets in its path redacted."""
+    return _SECRET_IN_PATH.sub(lambda m: m["prefix"] + REDACTED, text)
+
+
 class JsonFormatter(logging.Formatter):
     """A record as one line of JSON: timestamp (ISO 8601, UTC), level, logger, message,
     request_id, and exc_info when there is an exception. Non-ASCII is kept as is."""
@@ -116,5 +135,8 @@ class JsonFormatter(logging.Formatter):
             entry["exc_info"] = record.exc_text
         if record.stack_info:
             entry["stack_info"] = self.formatStack(record.stack_info)
-        # json.dumps escapes newlines inside strings, so an entry is always one line.
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        # json.dumps escapes newlines and the other control characters inside strings;
+        # the line breaks above ASCII it keeps are escaped here, so an entry is always one
+        # line, whatever splits it (str.splitlines() breaks at U+0085, U+2028, U+2029).
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        return line.translate(_LINE_BREAKS)

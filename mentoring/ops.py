@@ -1,9 +1,11 @@
 """Health and readiness for operators and load balancers.
 
 ``/healthz`` (liveness, polled often, the baseline of bench/web_bench.py) costs one
-``SELECT 1`` and one Redis ``PING`` on connections the process keeps. ``/readyz`` (for
+``SELECT 1`` (Django's own connection health check when that is due, so never two) and
+one Redis ``PING`` on connections the process keeps. ``/readyz`` (for
 operators and deploy scripts) also checks that every migration is applied, that Celery
-workers answer a control ping, that beat is alive, and reports the queue length. Both are
+workers answer a control ping, that beat is alive, and reports the queue length; it runs
+those checks at most once every ``READINESS_TTL`` seconds per process. Both are
 public: they name no host, URL or error text (those go to the log), only which check
 failed.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -39,6 +42,17 @@ HEARTBEAT_EVERY = 5.0
 BEAT_STALE_SECONDS = 60.0
 WORKER_PING_TIMEOUT = 1.0
 REDIS_TIMEOUT = 2.0
+# /readyz runs its checks at most once per READINESS_TTL seconds in each process.
+READINESS_TTL = 10.0
+
+
+def expected_workers() -> int:
+    """How many Celery workers the control ping waits for (``READYZ_EXPECTED_WORKERS``,
+    default 2: the Procfile's): it returns as soon as that many answered."""
+    try:
+        return max(1, int(os.environ.get("READYZ_EXPECTED_WORKERS", "2")))
+    except ValueError:
+        return 2
 
 
 # --- The checks -------------------------------------------------------------------------
@@ -74,8 +88,23 @@ def broker_client() -> Any | None:
     return client
 
 
+def _djangos_health_check_pending() -> bool:
+    """Django is about to check the kept connection itself (``CONN_HEALTH_CHECKS``): it
+    runs its own ``SELECT 1`` before the first query of the request."""
+    return (
+        connection.connection is not None
+        and bool(getattr(connection, "health_check_enabled", False))
+        and not getattr(connection, "health_check_done", True)
+    )
+
+
 def check_database() -> Check:
     try:
+        if _djangos_health_check_pending():
+            # Let Django's check be ours: it closes the connection if it fails.
+            connection.close_if_health_check_failed()
+            if connection.connection is not None:
+                return Check("database", True, "reachable")
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
@@ -97,7 +126,15 @@ def check_broker() -> Check:
     return Check("broker", True, "reachable")
 
 
+# Once every migration is applied it stays so for this process: the code (and so its
+# migrations) cannot change under a running process, and nothing unapplies migrations.
+_migrations_applied = False
+
+
 def check_migrations() -> Check:
+    global _migrations_applied
+    if _migrations_applied:
+        return Check("migrations", True, "all applied")
     try:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -106,6 +143,7 @@ def check_migrations() -> Check:
         return Check("migrations", False, "unknown (database unreachable)")
     if plan:
         return Check("migrations", False, f"{len(plan)} not applied")
+    _migrations_applied = True
     return Check("migrations", True, "all applied")
 
 
@@ -114,10 +152,12 @@ def _tasks_in_process() -> bool:
 
 
 def count_workers() -> int:
-    """How many Celery workers answer a control ping within ``WORKER_PING_TIMEOUT``."""
+    """How many Celery workers answer a control ping within ``WORKER_PING_TIMEOUT``; the
+    ping returns as soon as the expected number answered."""
     from mentoring.celery import app
 
-    return len(app.control.ping(timeout=WORKER_PING_TIMEOUT) or [])
+    replies = app.control.ping(timeout=WORKER_PING_TIMEOUT, limit=expected_workers())
+    return len(replies or [])
 
 
 def check_workers() -> tuple[Check, int | None]:
@@ -209,10 +249,18 @@ def _wants_json(request: HttpRequest) -> bool:
     return preferred == "application/json"
 
 
-@never_cache
-@require_GET
-def readyz(request: HttpRequest) -> HttpResponse:
-    """Readiness for operators: database and migrations, broker, workers, beat, queue."""
+@dataclass(frozen=True)
+class Readiness:
+    checks: tuple[Check, ...]
+    workers: int | None
+    queue_length: int | None
+
+    @property
+    def ready(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def run_readiness_checks() -> Readiness:
     database = check_database()
     checks = [database]
     checks.append(
@@ -232,7 +280,52 @@ def readyz(request: HttpRequest) -> HttpResponse:
             Check("beat", False, "unknown (broker unreachable)"),
         ]
     queued = queue_length() if broker.ok else None
-    ready = all(c.ok for c in checks)
+    return Readiness(tuple(checks), workers, queued)
+
+
+_readiness: tuple[float, Readiness] | None = None
+_readiness_lock = threading.Lock()
+
+
+def readiness() -> Readiness:
+    """The latest readiness, at most ``READINESS_TTL`` seconds old. One refresh at a time:
+    while one runs, others get the previous answer (or wait for the first one)."""
+    global _readiness
+    cached = _readiness
+    if cached is not None and time.monotonic() - cached[0] < READINESS_TTL:
+        return cached[1]
+    if not _readiness_lock.acquire(blocking=cached is None):
+        return cached[1]  # type: ignore[index]  # another thread is refreshing it
+    try:
+        cached = _readiness
+        if cached is not None and time.monotonic() - cached[0] < READINESS_TTL:
+            return cached[1]
+        result = run_readiness_checks()
+        _readiness = (time.monotonic(), result)
+        return result
+    finally:
+        _readiness_lock.release()
+
+
+def forget_readiness() -> None:
+    """Drop what the process remembers (tests)."""
+    global _readiness, _migrations_applied
+    _readiness = None
+    _migrations_applied = False
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness for operators: database and migrations, broker, workers, beat, queue.
+
+    Public and polled, so cheap: the checks run at most once per ``READINESS_TTL`` seconds
+    in each process (``readiness()``)."""
+    result = readiness()
+    checks = result.checks
+    ready = result.ready
+    workers = result.workers
+    queued = result.queue_length
     status = 200 if ready else 503
     if _wants_json(request):
         return JsonResponse(
@@ -249,5 +342,6 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "checks": [asdict(c) for c in checks],
         "workers": workers,
         "queue_length": queued,
+        "ttl": int(READINESS_TTL),
     }
     return render(request, "ops/readiness.html", context, status=status)

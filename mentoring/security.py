@@ -1,10 +1,12 @@
 """Login protection: two-factor authentication for admins, and the session idle timeout.
 
 Two-factor: staff (``is_staff``) and a program's admins must have an active TOTP
-authenticator (allauth MFA) before they use admin pages. Staff are checked here, on the
-Django admin's pages; program admins in ``programs.access.get_program_access``, inside
-the membership query it already makes, which raises :class:`TwoFactorRequired`. Either
-way the person is sent to set it up, and comes back where they were going.
+authenticator (allauth MFA) before they use admin pages. Staff are checked here: on the
+Django admin's pages, and by :func:`require_staff` on staff pages elsewhere. Program
+admins are checked in ``programs.access.get_program_access``, inside the membership query
+it already makes, which raises :class:`TwoFactorRequired` (as does
+:func:`refuse_admin_action` for admin-only actions). Either way the person is sent to set
+it up, and comes back where they were going.
 ``ADMIN_MFA_REQUIRED=false`` turns the requirement off (the demo).
 
 Idle timeout: a signed-in person's session records when they were last active, written
@@ -22,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 from allauth.mfa.models import Authenticator
@@ -32,11 +34,15 @@ from django.contrib.auth import logout, user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+if TYPE_CHECKING:
+    from programs.access import ProgramAccess
 
 TWO_FACTOR_MESSAGE = (
     "Program admins and staff need two-factor authentication. Set it up to continue."
@@ -77,6 +83,29 @@ def has_totp(user: Any) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+def require_staff(request: HttpRequest, *, refusal: str | None = None) -> None:
+    """Let only staff through, with two-factor where it is required: for every staff page
+    outside the Django admin (which :class:`TwoFactorMiddleware` guards).
+
+    Anyone else gets 404, as for a page they need not know about, or a 403 with
+    ``refusal`` when one is given; staff without two-factor are sent to set it up."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff):
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+        raise Http404
+    if two_factor_required() and not has_totp(user):
+        raise TwoFactorRequired
+
+
+def refuse_admin_action(access: ProgramAccess, message: str) -> NoReturn:
+    """Refuse an action that only the program's admins may take: an admin without the
+    two-factor it needs is sent to set it up (not a dead end), anyone else gets 403."""
+    if access.needs_two_factor:
+        raise TwoFactorRequired
+    raise PermissionDenied(message)
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -88,17 +117,22 @@ def _same_site_path(request: HttpRequest, url: str | None) -> str | None:
     ):
         return None
     parts = urlsplit(url)
-    path = parts.path or "/"
+    # "//host/x" and "/\\host/x" are another site to a browser: one leading slash only.
+    path = "/" + parts.path.lstrip("/\\")
     return f"{path}?{parts.query}" if parts.query else path
 
 
 def _page_path(request: HttpRequest) -> str:
-    """The page the person is on: for htmx, the page that sent the request."""
+    """The page the person is on: for htmx, the page that sent the request; for a form
+    posted without htmx, the page the form was on (the URL it was posted to may not even
+    answer a GET), or the home page if that is not known."""
     if _is_htmx(request):
-        return _same_site_path(request, request.headers.get("HX-Current-URL")) or resolve_url(
-            "home"
-        )
-    return request.get_full_path()
+        url = request.headers.get("HX-Current-URL")
+    elif request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    else:
+        url = request.headers.get("Referer")
+    return _same_site_path(request, url) or resolve_url("home")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -194,19 +228,32 @@ def _typed_fields(request: HttpRequest) -> list[dict[str, str]]:
     return fields
 
 
+def _passes_csrf(request: HttpRequest) -> bool:
+    """Whether the posted form carries a valid CSRF token (the check CsrfViewMiddleware
+    makes before any view; the idle sign-out answers before it)."""
+    return CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {}) is None
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:
+    """Stands for the view in the CSRF check (which only asks if it is exempt: no)."""
+    return HttpResponse()
+
+
 def idle_sign_out(request: HttpRequest, minutes: int) -> HttpResponse:
-    """Sign the person out, and answer so that they can sign in again without loss."""
-    is_post = request.method not in ("GET", "HEAD")
+    """Sign the person out, and answer so that they can sign in again without loss.
+
+    A form is shown back only when it passes the CSRF check: a post from another site
+    must not put text of its choosing on our pages."""
+    show_form = (
+        request.method not in ("GET", "HEAD") and not _is_htmx(request) and _passes_csrf(request)
+    )
     # Read the form before the session goes: nothing of it is written anywhere.
-    typed = _typed_fields(request) if is_post and not _is_htmx(request) else []
-    if is_post and not _is_htmx(request):  # back to the page the form was on
-        back = _same_site_path(request, request.headers.get("Referer")) or resolve_url("home")
-    else:
-        back = _page_path(request)
+    typed = _typed_fields(request) if show_form else []
+    back = _page_path(request)
     logout(request)
     text = f"You were signed out after {minutes} minutes without activity."
     login_url = _with_next(resolve_url(settings.LOGIN_URL), back)
-    if _is_htmx(request) or not is_post:
+    if not show_form:
         messages.info(request, text)
         return _redirect(request, login_url)
     context = {"message": text, "fields": typed, "login_url": login_url}

@@ -257,6 +257,11 @@ ADMIN_MFA_REQUIRED: bool = env.bool("ADMIN_MFA_REQUIRED", default=True)
 # written to the session at most once every SESSION_IDLE_TOUCH seconds.
 SESSION_IDLE_TIMEOUT: int = env.int("SESSION_IDLE_TIMEOUT", default=3600)
 SESSION_IDLE_TOUCH: int = env.int("SESSION_IDLE_TOUCH", default=300)
+if not 0 < SESSION_IDLE_TOUCH < SESSION_IDLE_TIMEOUT:
+    # With a touch as long as the timeout, someone active would still be signed out.
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TOUCH must be more than 0 and less than SESSION_IDLE_TIMEOUT (seconds)."
+    )
 
 # --- Internationalisation ---------------------------------------------------
 

@@ -24,6 +24,8 @@ export PATH="$VENV/bin:$PATH"
 
 export STACK_VAR_DIR="${STACK_VAR_DIR:-$ROOT/var}"
 PIDFILE="$STACK_VAR_DIR/stack.pid"
+GUNICORN_PIDFILE="$STACK_VAR_DIR/gunicorn.pid"
+PROCFILE="$ROOT/Procfile"
 GROUPS_FILE="$STACK_VAR_DIR/stack.groups"
 LOG="$STACK_VAR_DIR/stack.log"
 START_TIMEOUT="${STACK_START_TIMEOUT:-90}"
@@ -34,7 +36,20 @@ die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
-runner_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE" || true; }
+# The saved runner pid, if that process is still this checkout's honcho: after a reboot
+# or a crash the pid may belong to something else, never to be trusted or signalled.
+runner_pid() {
+  local pid
+  pid="$( [ -f "$PIDFILE" ] && cat "$PIDFILE" || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  is_our_runner "$pid" && echo "$pid" || true
+}
+
+is_our_runner() {
+  local args
+  args="$(ps -o args= -p "$1" 2>/dev/null || true)"
+  [[ "$args" == *honcho* && "$args" == *"--procfile $PROCFILE"* ]]
+}
 
 # Process groups of the runner and of every process below it (honcho starts each
 # Procfile entry in a session of its own; a worker's pool children share its group).
@@ -54,15 +69,17 @@ process_groups() {
 }
 
 # Processes of the stack still alive in any of the given process groups, one "pid pgid
-# command" a line. Only the stack's own commands count: a group id recorded in the groups
-# file may since have been reused by something else.
+# command" a line. Only the stack's own commands count (this checkout's honcho, gunicorn
+# serving mentoring.wsgi, Celery with -A mentoring): a group id recorded in the groups
+# file may since have been reused by something else, even another gunicorn or celery.
 members() {
   local groups=" $* "
   ps -e -o pid=,pgid=,args= | while read -r pid pgid args; do
     case "$groups" in
       *" $pgid "*)
         case "$args" in
-          *honcho*|*gunicorn*|*celery*) printf '%s %s %s\n' "$pid" "$pgid" "$args" ;;
+          *honcho*"--procfile $PROCFILE"*|*gunicorn*mentoring.wsgi*|*celery*"-A mentoring "*)
+            printf '%s %s %s\n' "$pid" "$pgid" "$args" ;;
         esac ;;
     esac
   done
@@ -75,6 +92,7 @@ configure() {
   export HOST="${HOST:-127.0.0.1}"
   export PORT="${PORT:-8000}"
   export GUNICORN_BIND="${GUNICORN_BIND:-$HOST:$PORT}"
+  export GUNICORN_PIDFILE
   export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
   export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
   export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}"
@@ -137,6 +155,36 @@ ensure_redis() {
     || die "Redis does not answer at REDIS_URL. Start redis-server, or set REDIS_URL=redis://HOST:PORT/DB."
 }
 
+# Where to reach the server on this machine: a wildcard bind (0.0.0.0, ::) is probed on
+# the loopback address, which ALLOWED_HOSTS lets in by default (a Host of 0.0.0.0 it
+# would refuse with a 400).
+probe_address() {
+  local bind="${GUNICORN_BIND#tcp://}" host port
+  port="${bind##*:}"
+  host="${bind%:*}"
+  case "$host" in
+    ""|0.0.0.0|"*") host=127.0.0.1 ;;
+    "[::]"|"::") host="[::1]" ;;
+  esac
+  printf '%s:%s\n' "$host" "$port"
+}
+
+# Refuse to start when something listens on the port already (`make demo`'s runserver,
+# an earlier stack): gunicorn could not bind, and that other server would answer.
+port_free() {
+  "$PY" - "$(probe_address)" <<'PYTHON'
+import socket
+import sys
+
+host, port = sys.argv[1].rsplit(":", 1)
+host = host.strip("[]")
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+with socket.socket(family, socket.SOCK_STREAM) as probe:
+    probe.settimeout(1)
+    sys.exit(1 if probe.connect_ex((host, int(port))) == 0 else 0)
+PYTHON
+}
+
 healthy() {
   "$PY" -c '
 import sys, urllib.request
@@ -144,7 +192,24 @@ try:
     with urllib.request.urlopen(sys.argv[1], timeout=3) as response:
         sys.exit(0 if response.status == 200 else 1)
 except Exception:
-    sys.exit(1)' "http://$GUNICORN_BIND/healthz"
+    sys.exit(1)' "http://$(probe_address)/healthz"
+}
+
+# Our gunicorn listens: the master its pid file names runs below the given runner and has
+# forked its workers, which it does only once it holds the port (it writes the pid file
+# before it binds, and retries a taken port for a while).
+our_gunicorn() {
+  local runner="$1" pid
+  pid="$( [ -f "$GUNICORN_PIDFILE" ] && cat "$GUNICORN_PIDFILE" || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  ps -e -o pid=,ppid= | awk -v root="$runner" -v pid="$pid" '
+    { parent[$1] = $2; if ($2 == pid) workers++ }
+    END {
+      if (!workers) exit 1
+      p = pid
+      while (p != "" && p != 0 && p != 1) { if (p == root) exit 0; p = parent[p] }
+      exit 1
+    }'
 }
 
 cmd_up() {
@@ -157,6 +222,7 @@ cmd_up() {
   fi
   [ -x "$PY" ] || die "no virtualenv at $VENV: run \`make deps assets\` first"
   configure
+  port_free || die "something already listens on $(probe_address) (\`make demo\`? another stack?): stop it, or choose another port (make up PORT=8001)"
   ensure_database
   ensure_redis
   say "migrating"
@@ -168,14 +234,17 @@ cmd_up() {
 
   # A session of its own: the runner leads its group and outlives this shell. honcho reads
   # no .env here: what this script exported is what runs.
+  rm -f "$GUNICORN_PIDFILE"
   setsid honcho start --no-colour --no-prefix --env /dev/null --procfile "$ROOT/Procfile" \
     --app-root "$ROOT" >>"$LOG" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$PIDFILE"
   say "started (runner pid $pid), waiting for http://$GUNICORN_BIND/healthz"
 
+  # Healthy means: /healthz answers while our runner lives and the gunicorn listening is
+  # the one it started (its pid file names a process below the runner).
   local deadline=$((SECONDS + START_TIMEOUT))
-  until healthy; do
+  until healthy && alive "$pid" && our_gunicorn "$pid"; do
     if ! alive "$pid" || ((SECONDS > deadline)); then
       tail -n 60 "$LOG" >&2 || true
       cmd_down || true
@@ -183,8 +252,10 @@ cmd_up() {
     fi
     sleep 0.5
   done
-  process_groups "$pid" >"$GROUPS_FILE"
-  say "up: http://$GUNICORN_BIND/  (readiness: http://$GUNICORN_BIND/readyz)"
+  # Appended: groups an earlier run left behind (its runner gone) stay for `make down`.
+  process_groups "$pid" >>"$GROUPS_FILE"
+  alive "$pid" || die "the stack stopped right after starting (log: $LOG)"
+  say "up: http://$(probe_address)/  (readiness: http://$(probe_address)/readyz)"
   say "logs (JSON lines): $LOG"
   say "stop it with: make down"
 }
@@ -210,8 +281,10 @@ cmd_down() {
     members $groups | while read -r member _; do kill -TERM "$member" 2>/dev/null || true; done
   fi
   local deadline=$((SECONDS + STOP_TIMEOUT))
+  # Until nothing is left, the runner included: it was ours when the stop began, and its
+  # command line is gone once it exited (a zombie until it is reaped).
   # shellcheck disable=SC2086
-  while [ -n "$(members $groups)" ]; do
+  while [ -n "$(members $groups)" ] || alive "$pid"; do
     if ((SECONDS > deadline)); then
       printf 'stack: error: still running %s s after the stop:\n' "$STOP_TIMEOUT" >&2
       # shellcheck disable=SC2086
@@ -238,9 +311,14 @@ cmd_status() {
   fi
 }
 
-case "${1:-}" in
-  up) cmd_up ;;
-  down) cmd_down || die "make down could not stop everything cleanly" ;;
-  status) cmd_status ;;
-  *) die "usage: $0 up|down|status" ;;
-esac
+main() {
+  case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down || die "make down could not stop everything cleanly" ;;
+    status) cmd_status ;;
+    *) die "usage: $0 up|down|status" ;;
+  esac
+}
+
+# Sourced (the tests call its functions), it only defines them.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi

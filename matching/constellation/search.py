@@ -183,7 +183,10 @@ def who_can_help(user: User, raw_query: str | None, page_number: str | None = No
     )
     mentors = (
         Membership.objects.filter(
-            program_id__in=program_ids, role=Role.MENTOR, enrolled_at__isnull=False
+            program_id__in=program_ids,
+            role=Role.MENTOR,
+            enrolled_at__isnull=False,
+            user__is_active=True,  # a deleted account is nobody to ask
         )
         .exclude(user=user)
         .annotate(topic_hit=Exists(topic_named))

@@ -21,7 +21,10 @@ class TransitionError(ValidationError):
 
 
 def is_program_admin(user: User, program: Program) -> bool:
-    """Whether ``user`` is one of the program's admins."""
+    """Whether ``user`` is one of the program's admins. Services check roles; whether the
+    sign-in was strong enough (two-factor for admins) is the views' business
+    (``programs.access``, ``mentoring.security``): commands, tasks and the demo seeder call
+    services with no sign-in at all."""
     return Membership.objects.filter(program=program, user=user, role=Role.ADMIN).exists()
 
 

@@ -46,7 +46,10 @@ def preference_targets(membership: Membership) -> QuerySet[Membership]:
     other = Role.MENTOR if membership.role == Role.MENTEE else Role.MENTEE
     return (
         Membership.objects.filter(
-            program_id=membership.program_id, role=other, enrolled_at__isnull=False
+            program_id=membership.program_id,
+            role=other,
+            enrolled_at__isnull=False,
+            user__is_active=True,
         )
         .exclude(user_id=membership.user_id)
         .select_related("user")

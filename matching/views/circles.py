@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.forms.models import model_to_dict
@@ -36,6 +36,7 @@ from matching.services.circles import (
     with_member_counts,
 )
 from mentoring.forms import add_service_errors
+from mentoring.security import refuse_admin_action
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import ProgramAccess, get_participant_membership, get_program_access
 from programs.models import Membership
@@ -175,7 +176,9 @@ def circle_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
 def circle_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access, circle = get_circle(request.user, slug, pk)
     if not can_manage_circle(request.user, circle, is_admin=access.is_admin):
-        raise PermissionDenied("Only this program's admins and the circle's mentor can edit it.")
+        refuse_admin_action(
+            access, "Only this program's admins and the circle's mentor can edit it."
+        )
     context: dict[str, object] = {"access": access, "program": access.program, "circle": circle}
     if circle.status != Circle.Status.ACTIVE:
         return render(request, "matching/circle_form.html", context)
@@ -221,7 +224,7 @@ def circle_join(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
 def circle_member_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access, circle = get_circle(request.user, slug, pk)
     if not access.is_admin:
-        raise PermissionDenied("Only this program's admins can add mentees to a circle.")
+        refuse_admin_action(access, "Only this program's admins can add mentees to a circle.")
     form = CircleAddMemberForm(request.POST, circle=circle)
     if not form.is_valid():
         messages.error(request, "Choose a mentee of this program who is not in the circle yet.")
@@ -241,7 +244,7 @@ def circle_member_decide(request: AuthenticatedHttpRequest, slug: str, pk: int) 
     access, seat = get_circle_member(request.user, slug, pk)
     circle = seat.circle
     if not can_manage_circle(request.user, circle, is_admin=access.is_admin):
-        raise PermissionDenied("Only the circle's mentor or the program's admins can decide.")
+        refuse_admin_action(access, "Only the circle's mentor or the program's admins can decide.")
     form = CircleDecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose to accept or decline.")
@@ -263,7 +266,7 @@ def circle_member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) 
     access, seat = get_circle_member(request.user, slug, pk)
     is_self = seat.mentee.user_id == request.user.pk
     if not is_self and not access.is_admin:
-        raise PermissionDenied("Only the mentee or the program's admins can do that.")
+        refuse_admin_action(access, "Only the mentee or the program's admins can do that.")
     was_request = seat.status == Seat.REQUESTED
     try:
         services.circle_leave(member=seat, actor=request.user)
@@ -283,7 +286,7 @@ def circle_member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) 
 def circle_end(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access, circle = get_circle(request.user, slug, pk)
     if not can_manage_circle(request.user, circle, is_admin=access.is_admin):
-        raise PermissionDenied("Only the circle's mentor or the program's admins can end it.")
+        refuse_admin_action(access, "Only the circle's mentor or the program's admins can end it.")
     form = CircleEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,6 +32,7 @@ from matching.services.requests import (
     program_requests_problem,
 )
 from mentoring.forms import add_service_errors
+from mentoring.security import refuse_admin_action
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import ProgramAccess, get_participant_membership, get_program_access
 from programs.models import Membership, Topic
@@ -71,7 +72,10 @@ class MentorCard:
 
 def _mentors(mentee: Membership, *, q: str = "", topic: int | None = None) -> QuerySet[Membership]:
     mentors = Membership.objects.filter(
-        program_id=mentee.program_id, role=Role.MENTOR, enrolled_at__isnull=False
+        program_id=mentee.program_id,
+        role=Role.MENTOR,
+        enrolled_at__isnull=False,
+        user__is_active=True,
     ).exclude(user_id=mentee.user_id)
     if topic is not None:
         mentors = mentors.filter(topics__pk=topic)
@@ -158,6 +162,16 @@ def _viewer(access: ProgramAccess, r: MentorRequest) -> str:
 
 def _may_decide(access: ProgramAccess, r: MentorRequest) -> bool:
     return can_decide(r, access.user, is_admin=access.is_admin)
+
+
+def _check_may_decide(access: ProgramAccess, r: MentorRequest, verb: str) -> None:
+    """Refuse anyone who does not answer this request; an admin who lacks the two-factor
+    that an admin-decided request needs is sent to set it up."""
+    if _may_decide(access, r):
+        return
+    if r.decided_by_admin:
+        refuse_admin_action(access, f"Only the program's admins can {verb} this request.")
+    raise PermissionDenied(f"Only the mentor asked can {verb} this request.")
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -298,7 +312,8 @@ def request_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 @login_required
 @require_POST
 def request_accept(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, r = get_request(request.user, slug, pk)
+    access, r = get_request(request.user, slug, pk)
+    _check_may_decide(access, r, "accept")
     try:
         r = services.request_accept(request=r, actor=request.user)
     except ValidationError as exc:
@@ -316,9 +331,7 @@ def request_accept(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 @login_required
 def request_decline(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access, r = get_request(request.user, slug, pk)
-    if not _may_decide(access, r):
-        who = "the program's admins" if r.decided_by_admin else "the mentor asked"
-        raise PermissionDenied(f"Only {who} can decline this request.")
+    _check_may_decide(access, r, "decline")
     if not r.is_pending:
         messages.error(
             request,

@@ -155,7 +155,127 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_rows(scratch, tm
     again = _run(["/bin/bash", "scripts/restore.sh", str(dump), _url(target)], env)
     assert again.returncode == 3
     assert "not empty" in again.stderr
-    # ... but is on purpose, and ends up the same.
+    # ... but is on purpose, and ends up the same: tables the dump does not have are gone
+    # too (the next migrate would trip on them), and so are their sequences and types.
+    conn = _connect(target)
+    with conn, conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE stray_table (id serial PRIMARY KEY, note text)")
+        cursor.execute("INSERT INTO stray_table (note) VALUES ('left over')")
+        cursor.execute("CREATE TYPE stray_mood AS ENUM ('a', 'b')")
+    conn.close()
     forced = _run(["/bin/bash", "scripts/restore.sh", "--force", str(dump), _url(target)], env)
     assert forced.returncode == 0, forced.stderr
     assert _contents(target) == before
+    conn = _connect(target)
+    with conn, conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_type WHERE typname = 'stray_mood'")
+        assert cursor.fetchone()[0] == 0
+    conn.close()
+    # The restored database migrates (nothing to do) and is whole.
+    env["DATABASE_URL"] = _url(target)
+    migrate = _run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput"], env)
+    assert migrate.returncode == 0, migrate.stderr
+
+
+def test_a_forced_restore_that_fails_leaves_the_target_as_it_was(scratch, tmp_path):
+    _, target = scratch
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    conn = _connect(target)
+    with conn, conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE kept (id int)")
+        cursor.execute("INSERT INTO kept VALUES (1)")
+    conn.close()
+    broken = tmp_path / "broken.dump"
+    broken.write_bytes(b"PGDMP" + b"\0" * 64)
+    forced = _run(["/bin/bash", "scripts/restore.sh", "--force", str(broken), _url(target)], env)
+    assert forced.returncode != 0
+    conn = _connect(target)
+    with conn, conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM kept")
+        assert cursor.fetchone()[0] == 1
+    conn.close()
+
+
+# --- No password on a command line (ps shows those to every user) ----------------------
+
+FAKE_TOOL = """#!/bin/sh
+# Records how it was called: its arguments and PGPASSWORD, one file each.
+printf '%s\\n' "$0" "$@" >>"$RECORD_DIR/args"
+printf '%s' "${PGPASSWORD-unset}" >"$RECORD_DIR/$(basename "$0").password"
+case "$(basename "$0")" in
+  psql) echo 0 ;;
+  pg_dump) for a in "$@"; do case "$a" in --file=*) : >"${a#--file=}" ;; esac; done ;;
+esac
+"""
+
+
+@pytest.fixture
+def fake_tools(tmp_path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("pg_dump", "pg_restore", "psql"):
+        path = bin_dir / tool
+        path.write_text(FAKE_TOOL)
+        path.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    env.update({"PATH": f"{bin_dir}:{env['PATH']}", "RECORD_DIR": str(tmp_path)})
+    return env
+
+
+PASSWORD = "s3cr:et@p/w%d"
+URL = f"postgres://alice:{quote(PASSWORD, safe='')}@db.internal:5432/constellation"
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "pgsql"])
+def test_backup_passes_the_password_in_the_environment_not_the_command_line(
+    fake_tools, tmp_path, scheme
+):
+    env = {**fake_tools, "DATABASE_URL": URL.replace("postgres", scheme, 1)}
+    backup = _run(["/bin/bash", "scripts/backup.sh", str(tmp_path / "dumps")], env)
+    assert backup.returncode == 0, backup.stderr
+    args = (tmp_path / "args").read_text()
+    assert "--dbname=postgresql://alice@db.internal:5432/constellation" in args or (
+        "--dbname=postgres://alice@db.internal:5432/constellation" in args
+    )
+    assert quote(PASSWORD, safe="") not in args
+    assert "s3cr" not in args
+    assert (tmp_path / "pg_dump.password").read_text() == PASSWORD
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_restore_passes_the_password_in_the_environment_not_the_command_line(
+    fake_tools, tmp_path, force
+):
+    dump = tmp_path / "x.dump"
+    dump.write_bytes(b"PGDMP")
+    command = ["/bin/bash", "scripts/restore.sh", *(["--force"] if force else []), str(dump), URL]
+    restore = _run(command, fake_tools)
+    assert restore.returncode == 0, restore.stderr
+    args = (tmp_path / "args").read_text()
+    assert "--dbname=postgres://alice@db.internal:5432/constellation" in args
+    assert "s3cr" not in args
+    for tool in ("psql", "pg_restore"):
+        assert (tmp_path / f"{tool}.password").read_text() == PASSWORD
+
+
+def test_a_failed_backup_leaves_no_partial_file(fake_tools, tmp_path):
+    failing = tmp_path / "bin" / "pg_dump"
+    failing.write_text(
+        '#!/bin/sh\nfor a in "$@"; do case "$a" in --file=*) echo half >"${a#--file=}" ;; '
+        "esac; done\nexit 1\n"
+    )
+    env = {**fake_tools, "DATABASE_URL": URL}
+    backup = _run(["/bin/bash", "scripts/backup.sh", str(tmp_path / "dumps")], env)
+    assert backup.returncode != 0
+    assert list((tmp_path / "dumps").iterdir()) == []
+
+
+def test_the_default_backup_directory_is_ignored_by_git():
+    if not shutil.which("git") or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "backups/constellation-20260101T000000Z.dump"],  # noqa: S607
+        cwd=ROOT,
+        check=False,
+    )
+    assert ignored.returncode == 0

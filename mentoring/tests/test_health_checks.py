@@ -23,6 +23,14 @@ pytestmark = pytest.mark.django_db
 EVERYONE = ["admin", "mentor", "mentee", "outsider", "anonymous"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_readiness():
+    """Each test starts without the readiness and migrations the process remembers."""
+    ops.forget_readiness()
+    yield
+    ops.forget_readiness()
+
+
 class FakeRedis:
     """A broker client that answers (or not) without a server."""
 
@@ -88,6 +96,56 @@ def test_healthz_costs_one_query_and_one_ping(client, broker, django_assert_num_
     with django_assert_num_queries(1):
         assert client.get(reverse("healthz")).status_code == 200
     assert broker.pings == 1
+
+
+class HealthCheckedConnection:
+    """Django's own connection health check (CONN_HEALTH_CHECKS) is due on a kept
+    connection; it answers ``usable`` and counts how often it ran."""
+
+    def __init__(self, monkeypatch, *, usable: bool):
+        from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+        connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the proxy
+        self.checks = 0
+        self.closed = False
+
+        def is_usable() -> bool:
+            self.checks += 1
+            return usable
+
+        def close() -> None:
+            # The connection is gone: the next cursor cannot reach the database.
+            self.closed = True
+            monkeypatch.setattr(connection, "connection", None)
+
+            def unreachable(*args, **kwargs):
+                raise DatabaseError("could not connect to server at db.internal")
+
+            monkeypatch.setattr(connection, "cursor", unreachable)
+
+        connection.ensure_connection()
+        monkeypatch.setattr(connection, "health_check_enabled", True)
+        monkeypatch.setattr(connection, "health_check_done", False)
+        monkeypatch.setattr(connection, "is_usable", is_usable)
+        monkeypatch.setattr(connection, "close", close)
+
+
+def test_healthz_lets_djangos_connection_health_check_be_its_select_1(
+    monkeypatch, django_assert_num_queries
+):
+    django_check = HealthCheckedConnection(monkeypatch, usable=True)
+    with django_assert_num_queries(0):
+        assert ops.check_database() == ops.Check("database", True, "reachable")
+    assert django_check.checks == 1  # one SELECT 1 in all, not two
+    with django_assert_num_queries(1):  # Django's check is done: ours runs
+        assert ops.check_database().ok
+    assert django_check.checks == 1
+
+
+def test_healthz_still_fails_when_djangos_health_check_finds_the_database_dead(monkeypatch):
+    django_check = HealthCheckedConnection(monkeypatch, usable=False)
+    assert ops.check_database() == ops.Check("database", False, "unreachable")
+    assert (django_check.checks, django_check.closed) == (1, True)
 
 
 def test_healthz_answers_503_naming_the_database_when_it_is_down(client, monkeypatch):
@@ -248,8 +306,82 @@ def test_readyz_fails_when_beats_heartbeat_is_stale(client, broker):
     assert not response.json()["checks"]["beat"]["ok"]
 
 
+def test_readyz_runs_its_checks_once_within_the_window(client, broker, monkeypatch):
+    runs: list[str] = []
+    for name in ("check_database", "check_migrations", "check_workers", "queue_length"):
+        real = getattr(ops, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            runs.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(ops, name, counted)
+    now = [1000.0]
+    monkeypatch.setattr(ops.time, "monotonic", lambda: now[0])
+    first = client.get(reverse("readyz") + "?format=json")
+    now[0] += ops.READINESS_TTL - 1
+    second = client.get(reverse("readyz"), HTTP_ACCEPT="application/json")
+    assert first.json() == second.json()
+    assert sorted(runs) == ["check_database", "check_migrations", "check_workers", "queue_length"]
+    assert broker.pings == 1
+    # After the window the checks run again, except migrations: applied once, applied.
+    now[0] += 2
+    assert client.get(reverse("readyz") + "?format=json").status_code == 200
+    assert runs.count("check_database") == 2
+    assert broker.pings == 2
+
+
+def test_readyz_refreshes_once_at_a_time(broker, monkeypatch):
+    import threading
+
+    started = threading.Event()
+    release = threading.Event()
+    runs = []
+
+    def slow_database() -> ops.Check:
+        runs.append(1)
+        started.set()
+        release.wait(5)
+        return ops.Check("database", True, "reachable")
+
+    first = ops.readiness()  # a previous answer to fall back on
+    monkeypatch.setattr(ops, "check_database", slow_database)
+    monkeypatch.setattr(ops, "READINESS_TTL", 0.0)  # always stale
+    refresher = threading.Thread(target=ops.readiness)
+    refresher.start()
+    try:
+        assert started.wait(5)
+        assert ops.readiness() is first  # not a second refresh: the previous answer
+    finally:
+        release.set()
+        refresher.join(5)
+    assert runs == [1]
+
+
+def test_the_worker_ping_returns_once_the_expected_workers_answered(monkeypatch):
+    from mentoring.celery import app
+
+    calls = []
+
+    def ping(**kwargs: object) -> list[dict[str, str]]:
+        calls.append(kwargs)
+        return [{"w1": "pong"}]
+
+    monkeypatch.setattr(app.control, "ping", ping)
+    monkeypatch.setenv("READYZ_EXPECTED_WORKERS", "3")
+    assert ops.count_workers() == 1
+    assert calls == [{"timeout": ops.WORKER_PING_TIMEOUT, "limit": 3}]
+
+
+def test_migrations_once_applied_are_not_read_again(monkeypatch):
+    assert ops.check_migrations().ok
+    monkeypatch.setattr(MigrationExecutor, "__init__", lambda *a, **k: 1 / 0)
+    assert ops.check_migrations() == ops.Check("migrations", True, "all applied")
+
+
 def test_unapplied_migrations_fail_readiness(monkeypatch):
     assert ops.check_migrations() == ops.Check("migrations", True, "all applied")
+    ops.forget_readiness()  # a new process (of new code) reads the migrations again
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [1, 2])
     assert ops.check_migrations() == ops.Check("migrations", False, "2 not applied")
 

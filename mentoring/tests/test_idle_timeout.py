@@ -2,6 +2,11 @@
 what was typed, and without writing the session on every request."""
 
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
@@ -123,6 +128,42 @@ def test_a_form_posted_after_the_timeout_is_shown_back_and_not_saved(signed_in, 
     assert not is_signed_in(signed_in)
 
 
+def test_a_post_that_fails_the_csrf_check_is_not_shown_back(clock, person):
+    # Another site posts to a signed-in person's idle session: they are signed out, but
+    # no text of its choosing is shown on our pages.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    clock.shift(2 * 60 * MINUTE)
+    response = client.post(
+        reverse("profile"),
+        profile_form(bio="Call 555-0100 to keep your account"),
+        headers={"Referer": "https://evil.example/x"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login") + "?next=%2F"
+    assert "555-0100" not in response.content.decode()
+    assert not is_signed_in(client)
+    person.refresh_from_db()
+    assert person.bio == "Before."
+
+
+def test_a_post_with_a_valid_csrf_token_is_shown_back(clock, person):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    form_page = client.get(reverse("profile")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page)
+    assert token is not None
+    clock.shift(2 * 60 * MINUTE)
+    response = client.post(
+        reverse("profile"),
+        {**profile_form(bio="Typed with care."), "csrfmiddlewaretoken": token[1]},
+        headers={"Referer": "http://testserver/profile/"},
+    )
+    assert response.status_code == 401
+    assert ">Typed with care.</textarea>" in response.content.decode()
+    assert not is_signed_in(client)
+
+
 def test_the_same_form_posted_in_time_is_saved(signed_in, clock, person):
     clock.shift(30 * MINUTE)
     response = signed_in.post(reverse("profile"), profile_form(name="Ada King"))
@@ -199,3 +240,33 @@ def test_the_timeout_is_a_setting(signed_in, clock, settings):
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert "You were signed out after 15 minutes without activity." in messages
+
+
+@pytest.mark.parametrize(
+    ("timeout", "touch", "valid"),
+    [("3600", "300", True), ("300", "300", False), ("300", "600", False), ("3600", "0", False)],
+)
+def test_the_touch_interval_must_be_shorter_than_the_timeout(timeout, touch, valid):
+    # Settings are read once per process: each case imports them in a new one.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SESSION_"))}
+    env.update(
+        DJANGO_DEBUG="true",
+        DJANGO_SETTINGS_MODULE="mentoring.settings",
+        SESSION_IDLE_TIMEOUT=timeout,
+        SESSION_IDLE_TOUCH=touch,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import mentoring.settings"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if valid:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "SESSION_IDLE_TOUCH" in result.stderr

@@ -201,3 +201,76 @@ def test_gunicorns_access_line_gets_fields_of_its_own():
     assert entry["request_id"] == "abc123"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", "200")
     assert entry["duration_us"] == "812"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c"])
+def test_no_line_separator_splits_a_json_line(separator):
+    line = JsonFormatter().format(_record(f"one{separator}two ✓"))
+    assert len(line.splitlines()) == 1
+    assert len(line.encode().splitlines()) == 1
+    assert json.loads(line)["message"] == f"one{separator}two ✓"
+    assert "✓" in line  # the rest stays readable
+
+
+def _gunicorn_logger_class():
+    import runpy
+
+    from django.conf import settings as django_settings
+
+    config = runpy.run_path(str(django_settings.BASE_DIR / "scripts" / "gunicorn.conf.py"))
+    return config["logger_class"]
+
+
+SECRET_PATHS = [
+    "/invitations/INVITE-TOKEN-1/",
+    "/invitations/INVITE-TOKEN-1/accept/",
+    "/notifications/unsubscribe/UNSUB:TOKEN-1/",
+    "/accounts/password/reset/key/3x-RESET-KEY-1/",
+    "/accounts/confirm-email/CONFIRM-KEY-1/",
+]
+
+
+@pytest.mark.parametrize("path", SECRET_PATHS)
+def test_gunicorns_access_log_redacts_secrets_in_paths(path):
+    import datetime as dt
+
+    from gunicorn.config import Config  # type: ignore[import-untyped]
+
+    secret = path.rstrip("/").split("/")[-1] if "accept" not in path else "INVITE-TOKEN-1"
+    logger = _gunicorn_logger_class()(Config())
+
+    class Response:
+        status = "200 OK"
+        sent = 15
+        headers = (("X-Request-ID", "abc123"),)
+
+    class Request:
+        headers = (("HOST", "example.org"), ("REFERER", f"https://example.org{path}"))
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"{path}?next=/",
+        "PATH_INFO": path,
+        "QUERY_STRING": "next=/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://example.org{path}",
+    }
+    atoms = logger.atoms(Response(), Request(), environ, dt.timedelta(microseconds=812))
+    assert secret not in repr(atoms)
+    assert atoms["r"] == f"GET {path.replace(secret, '<redacted>')}?next=/ HTTP/1.1"
+    assert atoms["U"] == path.replace(secret, "<redacted>")
+    assert atoms["{x-request-id}o"] == "abc123"
+    record = logging.LogRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, '%(h)s "%(r)s" %(f)s', (atoms,), None
+    )
+    line = JsonFormatter().format(record)
+    assert secret not in line
+    assert json.loads(line)["path"] == path.replace(secret, "<redacted>")
+
+
+def test_paths_without_a_secret_are_logged_as_they_are():
+    from mentoring.logs import redact_path
+
+    for path in ("/healthz", "/programs/p/invitations/", "/programs/p/invitations/12/resend/"):
+        assert redact_path(f"GET {path} HTTP/1.1") == f"GET {path} HTTP/1.1"

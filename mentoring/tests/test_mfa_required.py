@@ -17,14 +17,27 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from matching.tests.factories import MentorFactory
-from mentoring.security import NEXT_SESSION_KEY, TWO_FACTOR_MESSAGE
+from matching.models import MentorRequest
+from matching.services._common import is_program_admin
+from matching.tests.factories import (
+    CircleFactory,
+    CircleMemberFactory,
+    MentorFactory,
+    MentorRequestFactory,
+)
+from mentoring.security import (
+    NEXT_SESSION_KEY,
+    TWO_FACTOR_MESSAGE,
+    _same_site_path,
+)
 from mentoring.tests.factories import PASSWORD, UserFactory, give_two_factor, totp_code
-from programs.models import Membership
+from programs.models import Membership, Program
+from programs.tests.test_programs import program_data
 from sessions.tests.conftest import make_world
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +122,31 @@ def test_non_staff_are_still_refused_by_the_admin_itself(personas):
     assert response["Location"].startswith("/admin/login/")
 
 
+# --- Staff on staff pages outside the Django admin -----------------------------------------
+
+STAFF_PAGES = ["audit:all", "audit:all_csv", "programs:create"]
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_without_two_factor_are_sent_to_set_it_up_on_every_staff_page(name):
+    staff = UserFactory.create(is_staff=True, two_factor=False)
+    url = reverse(name)
+    assert_sent_to_set_up(signed_in(staff).get(url), url)
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_with_two_factor_open_the_staff_pages(staff_user, name):
+    assert signed_in(staff_user).get(reverse(name)).status_code == 200
+
+
+def test_staff_without_two_factor_create_no_program():
+    staff = UserFactory.create(is_staff=True, two_factor=False)
+    response = signed_in(staff).post(reverse("programs:create"), program_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+    assert not Program.objects.exists()
+
+
 def test_anonymous_visitors_of_the_admin_are_sent_to_sign_in(client):
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -157,6 +195,45 @@ def test_an_admin_post_without_two_factor_changes_nothing(personas):
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP)
     assert not personas.program.topics.exists()
+    # Not back to the URL it was posted to (a GET there could be a 405): the home page,
+    # as the page the form was on is not known.
+    assert_sent_to_set_up(response, reverse("home"))
+    assert response.wsgi_request.session[NEXT_SESSION_KEY] == reverse("home")
+
+
+def test_after_setting_up_a_form_post_goes_back_to_the_page_it_was_on(personas):
+    without_two_factor(personas.admin)
+    page = reverse("programs:topics", args=[personas.program.slug])
+    response = personas.client("admin").post(
+        page + "?tab=1", {"name": "Leadership"}, headers={"Referer": f"http://testserver{page}"}
+    )
+    assert_sent_to_set_up(response, page)
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("http://testserver//evil.example/a?b=1", "/evil.example/a?b=1"),
+        ("http://testserver/\\evil.example/a", "/evil.example/a"),
+        ("http://testserver///evil.example/", "/evil.example/"),
+        ("http://testserver/programs/x/?tab=1", "/programs/x/?tab=1"),
+        ("http://testserver", "/"),
+    ],
+)
+def test_a_remembered_page_is_always_a_path_on_this_site(url, path):
+    request = RequestFactory().get("/")
+    found = _same_site_path(request, url)
+    assert found == path
+    assert url_has_allowed_host_and_scheme(found, allowed_hosts={"testserver"})
+
+
+def test_a_remembered_page_from_htmx_cannot_lead_to_another_site(personas):
+    without_two_factor(personas.admin)
+    page = reverse("matching:board", args=[personas.program.slug])
+    response = personas.client("admin").get(
+        page, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver//evil.example/"}
+    )
+    assert response["HX-Redirect"] == f"{SETUP}?next=%2Fevil.example%2F"
 
 
 def test_htmx_requests_of_program_admins_get_hx_redirect(personas):
@@ -196,6 +273,84 @@ def test_the_requirement_can_be_turned_off(personas, settings):
     url = reverse("health:dashboard", args=[personas.program.slug])
     assert personas.client("admin").get(url).status_code == 200
     assert signed_in(staff).get("/admin/").status_code == 200
+    assert signed_in(staff).get(reverse("audit:all")).status_code == 200
+    assert is_program_admin(personas.admin, personas.program)
+
+
+# --- Admin-only actions of admins who also mentor or are mentees ---------------------------
+
+
+def admin_without_two_factor(program, user) -> Client:
+    """``user``, already a mentor or mentee of ``program``, also administers it without
+    two-factor: their own pages work, admin-only actions need two-factor."""
+    Membership.objects.create(program=program, user=user, role="admin")
+    without_two_factor(user)
+    return signed_in(user)
+
+
+def test_an_admin_without_two_factor_cannot_accept_a_request_for_the_admins(personas):
+    r = MentorRequestFactory.create(program=personas.program, decided_by_admin=True)
+    user = r.mentor.user  # the mentor asked, and an admin: in hybrid mode, as an admin
+    client = admin_without_two_factor(personas.program, user)
+    page = reverse("matching:request", args=[personas.program.slug, r.pk])
+    assert client.get(page).status_code == 200  # their own request, as its mentor
+    url = reverse("matching:request_accept", args=[personas.program.slug, r.pk])
+    response = client.post(url, headers={"Referer": f"http://testserver{page}"})
+    assert_sent_to_set_up(response, page)
+    r.refresh_from_db()
+    assert r.status == MentorRequest.Status.PENDING
+    assert r.pairing is None
+
+
+def test_an_admin_without_two_factor_declining_a_request_is_sent_to_set_it_up(personas):
+    r = MentorRequestFactory.create(program=personas.program, decided_by_admin=True)
+    client = admin_without_two_factor(personas.program, r.mentor.user)
+    url = reverse("matching:request_decline", args=[personas.program.slug, r.pk])
+    assert_sent_to_set_up(client.get(url), url)
+    r.refresh_from_db()
+    assert r.status == MentorRequest.Status.PENDING
+
+
+def test_a_mentor_still_may_not_answer_a_request_for_the_admins(personas):
+    r = MentorRequestFactory.create(program=personas.program, decided_by_admin=True)
+    client = signed_in(r.mentor.user)
+    url = reverse("matching:request_accept", args=[personas.program.slug, r.pk])
+    response = client.post(url)
+    assert response.status_code == 403
+    assert "Only the program&#x27;s admins can accept this request." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "on"),
+    [
+        ("circle_edit", "get", "circle"),
+        ("circle_end", "get", "circle"),
+        ("circle_member_add", "post", "circle"),
+        ("circle_member_decide", "post", "seat"),
+        ("circle_member_remove", "post", "seat"),
+    ],
+)
+def test_admin_only_circle_actions_send_an_admin_without_two_factor_to_set_it_up(
+    personas, name, method, on
+):
+    circle = CircleFactory.create(program=personas.program)
+    seat = CircleMemberFactory.create(circle=circle, status="requested")
+    client = admin_without_two_factor(personas.program, personas.mentee)
+    url = reverse(
+        f"matching:{name}", args=[personas.program.slug, (circle if on == "circle" else seat).pk]
+    )
+    page = circle.get_absolute_url()
+    if method == "get":
+        assert_sent_to_set_up(client.get(url), url)
+    else:
+        response = client.post(
+            url, {"decision": "accept"}, headers={"Referer": f"http://testserver{page}"}
+        )
+        assert_sent_to_set_up(response, page)
+    seat.refresh_from_db()
+    assert seat.status == "requested"
+    # Without the admin role it is still a plain refusal.
+    assert getattr(signed_in(personas.mentor), method)(url).status_code == 403
 
 
 @pytest.mark.usefixtures("page_cache_off")

@@ -100,6 +100,10 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+# No process group has this id (above the kernel's largest pid).
+EARLIER_GROUP = str(2**22 + 1)
+
+
 def processes_in(groups: set[str]) -> list[str]:
     """Processes alive in any of ``groups``, as "pid pgid command" lines."""
     listing = subprocess.run(
@@ -139,12 +143,21 @@ def test_make_up_serves_delivers_a_due_reminder_once_and_make_down_leaves_nothin
     harness.start_redis()
     stack = Stack(harness, tmp_path / "var")
     groups: set[str] = set()
+    # A group an earlier run recorded (its runner gone): `up` adds to the file, keeps it.
+    stack.var.mkdir()
+    (stack.var / "stack.groups").write_text(f"{EARLIER_GROUP}\n")
     try:
         up = stack.run("up", timeout=120)
         assert up.returncode == 0, up.stdout + up.stderr + stack.log()[-6000:]
         assert f"http://127.0.0.1:{stack.port}/" in up.stdout
         assert "make down" in up.stdout
         groups = stack.groups()
+        assert EARLIER_GROUP in groups
+        groups.discard(EARLIER_GROUP)
+        assert groups
+        # The gunicorn answering is the one the stack started: its pid file is under var/.
+        gunicorn_pid = (stack.var / "gunicorn.pid").read_text().strip()
+        assert any(line.split()[0] == gunicorn_pid for line in processes_in(groups))
 
         # Exactly one beat, two workers, gunicorn with two workers of its own.
         running = processes_in(groups)
@@ -223,3 +236,120 @@ def test_make_up_serves_delivers_a_due_reminder_once_and_make_down_leaves_nothin
     again = stack.run("down", timeout=30)
     assert again.returncode == 0
     assert "nothing is running" in again.stdout
+
+
+# --- What the stack trusts (no services needed) ----------------------------------------
+
+
+def _stack_env(var: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    for name in ("HOST", "GUNICORN_BIND", "SITE_URL"):
+        env.pop(name, None)
+    # Nothing listens there: were the stack to go on, it would stop at the database.
+    env.update(
+        {"STACK_VAR_DIR": str(var), "PORT": str(port), "DATABASE_URL": "postgres://x@127.0.0.1:1/x"}
+    )
+    return env
+
+
+def _stack(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        ["/bin/bash", str(STACK), command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def bystander():
+    """A process that is not the stack's, in a session (and process group) of its own,
+    with the words a careless match would take for the stack's in its command line."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", "honcho", "gunicorn", "celery"],
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_make_up_refuses_a_port_something_else_answers_on(tmp_path):
+    import http.server
+    import threading
+
+    class Healthy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Healthy)  # `make demo`'s runserver
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        up = _stack("up", _stack_env(tmp_path / "var", other.server_address[1]))
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert up.returncode != 0
+    assert f"something already listens on 127.0.0.1:{other.server_address[1]}" in up.stderr
+    assert "up:" not in up.stdout
+    assert not (tmp_path / "var" / "stack.pid").exists()
+
+
+def test_a_saved_pid_that_is_not_our_runner_is_neither_trusted_nor_signalled(tmp_path, bystander):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "stack.pid").write_text(f"{bystander.pid}\n")  # reused after a reboot
+    env = _stack_env(var, free_port())
+    status = _stack("status", env)
+    assert status.returncode == 1
+    assert "not running" in status.stdout
+    down = _stack("down", env)
+    assert down.returncode == 0, down.stderr
+    assert "nothing is running" in down.stdout
+    time.sleep(0.3)
+    assert bystander.poll() is None  # still alive: never sent a signal
+
+
+def test_make_down_stops_only_the_stacks_own_commands_in_a_recorded_group(tmp_path, bystander):
+    var = tmp_path / "var"
+    var.mkdir()
+    # The group id was the stack's once; now a process of someone else's leads it.
+    (var / "stack.groups").write_text(f"{os.getpgid(bystander.pid)}\n")
+    down = _stack("down", _stack_env(var, free_port()))
+    assert down.returncode == 0, down.stderr
+    assert "nothing is running" in down.stdout
+    time.sleep(0.3)
+    assert bystander.poll() is None
+
+
+@pytest.mark.parametrize(
+    ("bind", "probe"),
+    [
+        ("127.0.0.1:8123", "127.0.0.1:8123"),
+        ("0.0.0.0:8123", "127.0.0.1:8123"),
+        ("[::]:8123", "[::1]:8123"),
+        ("localhost:8123", "localhost:8123"),
+    ],
+)
+def test_a_wildcard_bind_is_probed_on_the_loopback_address(bind, probe):
+    found = subprocess.run(  # noqa: S603
+        ["/bin/bash", "-c", 'source "$1" && probe_address', "probe", str(STACK)],
+        cwd=ROOT,
+        env={**os.environ, "GUNICORN_BIND": bind},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == probe

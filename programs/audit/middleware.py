@@ -1,5 +1,6 @@
 """Remember the request being served (for events recorded deeper down), and record every
-403 and 404 that a view inside a program raises for a signed-in person.
+403 and 404 that a view inside a program raises for a signed-in person: under that program
+when they are one of its members, with no program (and the slug in the detail) otherwise.
 
 A normal request costs a context variable set and reset: no query, no lookup.
 """
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from programs.audit import services
-from programs.models import Program
+from programs.models import Membership
 
 # URL keyword arguments that name a program: /programs/<slug>/..., its workspaces,
 # health and exports, all of them.
@@ -45,9 +46,13 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        # Filed under the program only when the person belongs to it: its admins read its
+        # trail, and an outsider's address and browser are none of their business.
         try:
             program_id = (
-                Program.objects.filter(slug=slug[:SLUG_MAX]).values_list("pk", flat=True).first()
+                Membership.objects.filter(program__slug=slug[:SLUG_MAX], user_id=user.pk)
+                .values_list("program_id", flat=True)
+                .first()
             )
         except Exception:
             services.logger.exception("Could not look up the program of a refused request")

@@ -1,9 +1,10 @@
 """The audit trail's one table: events, written once and never changed.
 
 Append-only three times over: ``Event.save()`` refuses to update a row, the manager's
-``update()`` and ``delete()`` refuse, and on PostgreSQL a trigger (migration 0002) refuses
-``UPDATE`` and ``DELETE`` of any row, whoever sends them. ``TRUNCATE`` (the test suite's
-flush) still works.
+``update()`` and ``delete()`` refuse, and on PostgreSQL triggers refuse ``UPDATE`` and
+``DELETE`` of any row (migration 0002), whoever sends them, and ``TRUNCATE`` (0003) unless
+the session set ``audit.allow_truncate`` to ``on`` (the test suite does, for its flush).
+The application's database role should not own the table (docs/deploy.md).
 
 The foreign keys have no database constraint and are never followed on delete: an event
 outlives the person and the program it names (a user deleted in the Django admin leaves

@@ -96,19 +96,25 @@ CSV_HEADER = [
     "request_id",
     "detail",
 ]
+# Where a request came from: for staff only, not for a program's admins.
+CLIENT_COLUMNS = ("ip", "user_agent")
 
 
-def csv_rows(events: QuerySet[Event], zone: dt.tzinfo) -> Iterator[list[Any]]:
+def csv_rows(
+    events: QuerySet[Event], zone: dt.tzinfo, *, client: bool = True
+) -> Iterator[list[Any]]:
     """The CSV export: a header, then one row per event, its time in ``zone`` (the rows
-    are read while the response streams, after the request's time zone is gone)."""
-    yield CSV_HEADER
+    are read while the response streams, after the request's time zone is gone).
+    Without ``client``, the IP address and user agent columns are left out."""
+    keep = [i for i, name in enumerate(CSV_HEADER) if client or name not in CLIENT_COLUMNS]
+    yield [CSV_HEADER[i] for i in keep]
     chunk: list[Event] = []
     for event in events.iterator(chunk_size=CSV_CHUNK):
         chunk.append(event)
         if len(chunk) == CSV_CHUNK:
-            yield from _csv_chunk(chunk, zone)
+            yield from ([row[i] for i in keep] for row in _csv_chunk(chunk, zone))
             chunk = []
-    yield from _csv_chunk(chunk, zone)
+    yield from ([row[i] for i in keep] for row in _csv_chunk(chunk, zone))
 
 
 def _csv_chunk(events: list[Event], zone: dt.tzinfo) -> Iterator[list[Any]]:

@@ -18,10 +18,12 @@ IP address, user agent, request id and path; a Celery task or a command has none
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -35,6 +37,13 @@ Action = Event.Action
 
 # The request being served, set by audit.middleware.AuditMiddleware.
 current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+# The actions the service now running records itself (see ``records()``).
+_recorded_by_caller: ContextVar[frozenset[str]] = ContextVar(
+    "audit_recorded_by_caller", default=frozenset()
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 USER_AGENT_MAX = Event._meta.get_field("user_agent").max_length or 300
 PATH_MAX = Event._meta.get_field("path").max_length or 500
@@ -162,6 +171,33 @@ def record(
         logger.exception("Could not record the audit event %r", action)
         return None
     return event
+
+
+def records(*actions: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a service that records ``actions`` itself (with its own actor and detail):
+    while it runs, the model signals that record them for every other writer (the Django
+    admin, a shell) stay quiet, so each change is recorded once."""
+    unknown = set(actions) - set(Action.values)
+    if unknown:
+        raise ValueError(f"Unknown audit actions {sorted(unknown)!r}")
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            token = _recorded_by_caller.set(_recorded_by_caller.get() | set(actions))
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _recorded_by_caller.reset(token)
+
+        return wrapper
+
+    return decorate
+
+
+def recorded_by_caller(action: str) -> bool:
+    """A service running now records ``action`` itself (it is decorated with ``records``)."""
+    return action in _recorded_by_caller.get()
 
 
 def record_change(

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
 from mentoring.csvutil import csv_response
+from mentoring.security import require_staff
 from mentoring.types import AuthenticatedHttpRequest
 from programs.access import get_program_access
 from programs.audit import selectors, services
@@ -24,9 +25,9 @@ PAGE_SIZE = 50
 
 
 def _staff_only(request: AuthenticatedHttpRequest) -> None:
-    # Like any page a person may not know about: not found, rather than forbidden.
-    if not request.user.is_staff:
-        raise Http404
+    # Like any page a person may not know about: not found, rather than forbidden; and
+    # staff without two-factor are sent to set it up (the whole trail is an admin page).
+    require_staff(request)
 
 
 def _form(request: AuthenticatedHttpRequest, *, all_programs: bool) -> EventFilterForm:
@@ -73,7 +74,10 @@ def _csv(
     )
     stamp = timezone.localdate().isoformat()
     return csv_response(
-        selectors.csv_rows(selectors.filtered(events, filters), request.user.tzinfo),
+        # A program's admins are not told where people connected from; staff are.
+        selectors.csv_rows(
+            selectors.filtered(events, filters), request.user.tzinfo, client=program is None
+        ),
         f"{name}-audit-{stamp}.csv",
     )
 

@@ -189,6 +189,7 @@ def participant_import_create(
             RowError(None, "", f"The file is larger than {limit}; split it in parts.").as_dict()
         ]
         record.save()
+        _record_refusal(record, actor, "too_large", size=len(raw))
         return record
     try:
         text = decode(raw)
@@ -196,9 +197,21 @@ def participant_import_create(
         record.status = ParticipantImport.Status.REJECTED
         record.errors = [RowError(None, "", exc.messages[0]).as_dict()]
         record.save()
+        _record_refusal(record, actor, "undecodable")
         return record
     record.content = text
     return _run(record, actor=actor, only_valid=only_valid)
+
+
+def _record_refusal(record: ParticipantImport, actor: User, reason: str, **detail: object) -> None:
+    """An upload refused before its rows were read: recorded like any refused import."""
+    audit.record(
+        audit.Action.IMPORT_FAILED,
+        actor=actor,
+        program=record.program,
+        target=record,
+        detail={"status": record.status, "reason": reason, **detail},
+    )
 
 
 @transaction.atomic

@@ -217,6 +217,7 @@ def invitation_problem(invitation: Invitation, user: User | None = None) -> str:
     return ""
 
 
+@audit.records(audit.Action.ROLE_GRANTED)
 def _accept(invitation: Invitation, user: User) -> Membership:
     membership, created = Membership.objects.get_or_create(
         program=invitation.program, user=user, role=invitation.role

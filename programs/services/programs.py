@@ -49,6 +49,7 @@ def _slug_for(name: str) -> str:
 
 
 @transaction.atomic
+@audit.records(audit.Action.ROLE_GRANTED)
 def program_create(*, actor: User, **fields: Any) -> Program:
     """Create a program; only staff may, and the creator becomes its first admin."""
     if not actor.is_staff:
@@ -79,6 +80,7 @@ def program_create(*, actor: User, **fields: Any) -> Program:
 
 
 @transaction.atomic
+@audit.records(audit.Action.PRIVACY_POLICY_CHANGED)
 def program_update(*, program: Program, actor: User, **fields: Any) -> Program:
     """Change a program's settings."""
     check_fields(fields, PROGRAM_FIELDS)
@@ -127,6 +129,7 @@ def program_add_admin(*, program: Program, actor: User, email: str) -> Invitatio
 
 
 @transaction.atomic
+@audit.records(audit.Action.ROLE_REVOKED)
 def membership_remove(*, membership: Membership, actor: User) -> None:
     """Take someone out of a program in one role; a program always keeps one admin.
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring.forms import add_service_errors
+from mentoring.security import require_staff
 from mentoring.types import AuthenticatedHttpRequest
 from programs import selectors, services
 from programs.access import get_membership_for_admin, get_program_access, get_topic_for_admin
@@ -28,8 +29,7 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.is_staff:
-        raise PermissionDenied("Only staff can create programs.")
+    require_staff(request, refusal="Only staff can create programs.")
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,16 +5,16 @@ What goes and what stays, and why: see ``sessions.personal_data``.
 
 from __future__ import annotations
 
-from importlib import import_module
+import json
+import re
+from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matching.models import (
@@ -23,6 +23,7 @@ from matching.models import (
     FlashOffer,
     FlashSlot,
     MatchingPreference,
+    MatchSuggestion,
     MentorRequest,
     Pairing,
 )
@@ -30,6 +31,7 @@ from matching.services.circles import circle_end, circle_leave
 from matching.services.flash import flash_cancel_booking, flash_offer_close
 from matching.services.pairings import pairing_decline, pairing_end_early
 from matching.services.requests import can_decide, request_decline, request_withdraw
+from mentoring.accounts import addresses_of
 from mentoring.models import (
     Notification,
     NotificationPreference,
@@ -67,7 +69,19 @@ def deleted_email(user: User) -> str:
 
 
 class LastAdminError(ValidationError):
-    """The person is the last admin of a program: they must hand over first."""
+    """The person is the last admin of a program, or the last active staff account: they
+    must hand over first."""
+
+
+def is_last_staff(user: User, *, lock: bool = False) -> bool:
+    """Whether ``user`` is the only active staff account (nobody could run the site after)."""
+    if not (user.is_staff and user.is_active):
+        return False
+    staff = User.objects.filter(is_staff=True, is_active=True)
+    if lock:
+        # Two last staff members deleting at once: the second waits, then sees the first gone.
+        staff = staff.select_for_update()
+    return not any(pk != user.pk for pk in staff.values_list("pk", flat=True))
 
 
 def programs_left_without_admin(user: User, *, lock: bool = False) -> list[Program]:
@@ -136,21 +150,6 @@ def _end_relationships(user: User) -> None:
         circle_end(circle=circle, actor=user, completed=False, reason=LEFT_REASON)
 
 
-def _end_sessions(user: User) -> int:
-    """Sign the person out everywhere: every session that names them, on every device."""
-    keys = [
-        s.session_key
-        for s in Session.objects.filter(expire_date__gt=timezone.now())
-        if str(s.get_decoded().get(SESSION_KEY)) == str(user.pk)
-    ]
-    Session.objects.filter(pk__in=keys).delete()
-    # A cached session engine keeps a copy outside the database: dropped once the
-    # deletion is committed (a rollback leaves the person signed in, as before).
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    transaction.on_commit(lambda: [store(session_key=key).delete() for key in keys])
-    return len(keys)
-
-
 def _anonymise_user(user: User) -> None:
     addressed = addressed_to(user)
     user.name = DELETED_NAME
@@ -169,6 +168,8 @@ def _anonymise_user(user: User) -> None:
     user.user_permissions.clear()
     Invitation.objects.filter(addressed).open().delete()
     Invitation.objects.filter(addressed).update(email=user.email, message="")
+    # The personal messages they wrote to the people they invited.
+    Invitation.objects.filter(invited_by=user).exclude(message="").update(message="")
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
@@ -204,7 +205,10 @@ def _blank_texts(user: User) -> None:
     ).update(end_reason=REMOVED)
     CircleMember.objects.filter(mentee__user=user).update(note="")
     FlashSlot.objects.filter(booked_by__user=user).update(booking_note="")
-    FlashOffer.objects.filter(mentor__user=user).update(description="")
+    FlashOffer.objects.filter(mentor__user=user).update(title=REMOVED, description="")
+    Circle.objects.filter(ended_by=user).exclude(end_reason=LEFT_REASON).exclude(
+        end_reason=""
+    ).update(end_reason=REMOVED)
     Agreement.objects.filter(drafted_by=user).update(
         purpose="",
         mentee_success="",
@@ -243,16 +247,99 @@ def _blank_texts(user: User) -> None:
     DateChange.objects.filter(changed_by=user).update(reason=REMOVED)
 
 
+def _replacer(needles: Iterable[str], *, whole: bool, flags: int = 0) -> re.Pattern[str] | None:
+    """One pattern for every needle, longest first; ``whole``: only where it is a whole word
+    (a name inside another word stays)."""
+    found = sorted({n for n in needles if n.strip()}, key=len, reverse=True)
+    if not found:
+        return None
+    either = "(?:" + "|".join(re.escape(n) for n in found) + ")"
+    return re.compile(rf"(?<!\w){either}(?!\w)" if whole else either, flags)
+
+
+def _scrub(value: object, pattern: re.Pattern[str], by: str) -> object:
+    if isinstance(value, str):
+        return pattern.sub(by, value)
+    if isinstance(value, list):
+        return [_scrub(v, pattern, by) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, pattern, by) for k, v in value.items()}
+    return value
+
+
+def _containing(needles: Iterable[str], *fields: str) -> Q:
+    """Rows where any field holds any needle (any case; JSON as its text, escaped or not)."""
+    found = Q(pk__in=[])
+    for needle in needles:
+        forms = {needle, json.dumps(needle)[1:-1], json.dumps(needle, ensure_ascii=False)[1:-1]}
+        for field in fields:
+            for form in forms:
+                found |= Q(**{f"{field}__icontains": form})
+    return found
+
+
+def _scrub_copies(user: User, *, name: str, emails: list[str], words: list[str]) -> None:
+    """What other people were told copied this person's name, e-mail and words: the name and
+    e-mail become "Deleted participant", the words "(removed ...)". Only the rows that hold
+    them are read (bounded: the notifications about this person, the match suggestions
+    naming them)."""
+    names = [name, *emails]
+    needles = [n for n in (*names, *words) if n.strip()]
+    if not needles:
+        return
+    replacements = [
+        (_replacer(words, whole=False), REMOVED),
+        (_replacer(emails, whole=True, flags=re.IGNORECASE), DELETED_NAME),
+        (_replacer([name], whole=True), DELETED_NAME),  # "Will" is a name, "will" a word
+    ]
+    notes = (
+        Notification.objects.exclude(user=user)
+        .annotate(lines_text=Cast("lines", TextField()))
+        .filter(_containing(needles, "title", "body", "lines_text"))
+    )
+    for note in notes:
+        before = (note.title, note.body, note.lines)
+        for pattern, by in replacements:
+            if pattern is None:
+                continue
+            note.title = str(_scrub(note.title, pattern, by))[:300]
+            note.body = str(_scrub(note.body, pattern, by))
+            note.lines = _scrub(note.lines, pattern, by)
+        if (note.title, note.body, note.lines) != before:
+            note.save(update_fields=["title", "body", "lines"])
+    suggestions = MatchSuggestion.objects.filter(
+        _containing([n for n in names if n.strip()], "unmatched_reason")
+    )
+    for suggestion in suggestions:
+        reason = suggestion.unmatched_reason
+        for pattern, by in replacements[1:]:
+            reason = pattern.sub(by, reason) if pattern is not None else reason
+        reason = reason[:300]
+        if reason != suggestion.unmatched_reason:
+            suggestion.unmatched_reason = reason
+            suggestion.save(update_fields=["unmatched_reason"])
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> User:
     """Delete a person's account: end what is open, anonymise them, remove their words.
 
     Refused (``LastAdminError``, nothing changed) while they are the last admin of a
-    program. One transaction: any failure leaves everything as it was.
+    program or the last active staff account. One transaction: any failure leaves
+    everything as it was.
+
+    Their other devices are signed out without reading anyone's session: the unusable
+    password changes the session's authentication hash, and an inactive account is
+    refused by the authentication backends (the caller signs out the current one).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise PermissionDenied("This account is already deleted.")
+    if is_last_staff(user, lock=True):
+        raise LastAdminError(
+            "You are the last staff account. Make someone else staff first, then delete "
+            "your account."
+        )
     orphaned = programs_left_without_admin(user, lock=True)
     if orphaned:
         names = ", ".join(p.name for p in orphaned)
@@ -260,11 +347,17 @@ def account_delete(*, user: User) -> User:
             f"You are the last admin of {names}. Make someone else an admin of "
             f"{'it' if len(orphaned) == 1 else 'each'} first, then delete your account."
         )
+    name, emails = user.name, sorted(addresses_of(user))
+    words = list(
+        MentorRequest.objects.filter(mentee__user=user)
+        .exclude(note="")
+        .values_list("note", flat=True)
+    )
     # Anonymised first, so that what the others are told names nobody.
     _anonymise_user(user)
     _end_relationships(user)
     _blank_texts(user)
     # The ending services above told the people concerned; nothing is kept for this one.
     Notification.objects.filter(user=user).delete()
-    _end_sessions(user)
+    _scrub_copies(user, name=name, emails=emails, words=words)
     return user

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
+import operator
 import uuid
 import zipfile
 from typing import Any
@@ -27,6 +29,7 @@ from matching.models import (
     MentorRequest,
     Pairing,
 )
+from mentoring.accounts import addresses_of
 from mentoring.csvutil import safe_cell
 from mentoring.models import (
     Notification,
@@ -41,7 +44,9 @@ from sessions.models import (
     AgendaItem,
     Agreement,
     AgreementAcceptance,
+    AgreementRevision,
     CheckIn,
+    DateChange,
     Goal,
     GoalUpdate,
     Meeting,
@@ -93,11 +98,27 @@ def _workspace_label(ws: Workspace, user: User) -> str:
 
 
 def addressed_to(user: User) -> Q:
-    """Rows whose ``email`` is one of the person's addresses (any case)."""
-    found = Q(email__iexact=user.email)
-    for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True):
-        found |= Q(email__iexact=address)
-    return found
+    """Rows whose ``email`` is one of the person's addresses (any case).
+
+    Their login address and the addresses they verified (``mentoring.accounts.addresses_of``,
+    as invitations are accepted): never an address merely added, which anyone can type.
+    """
+    return functools.reduce(
+        operator.or_, (Q(email__iexact=address) for address in sorted(addresses_of(user)))
+    )
+
+
+def _why(explanation: list[dict[str, Any]], *, mentee: bool) -> list[dict[str, Any]]:
+    """A pair's "why you fit" as the person was shown it (``_explanation.html``): the mentee
+    in their own words, the mentor in the third person."""
+    shown = []
+    for item in explanation or []:
+        text = (item.get("you_text") or item.get("text", "")) if mentee else item.get("text", "")
+        row = {"criterion": item.get("label", ""), "text": text}
+        if item.get("criterion") != "forbidden":
+            row |= {"points": item.get("points"), "max_points": item.get("max_points")}
+        shown.append(row)
+    return shown
 
 
 def _account(user: User, rows: _Rows) -> dict[str, Any]:
@@ -145,6 +166,7 @@ def _account(user: User, rows: _Rows) -> dict[str, Any]:
                 "category": note.get_category_display(),
                 "title": note.title,
                 "body": note.body,
+                "lines": note.lines,
                 "url": note.url,
                 "read_at": note.read_at,
                 "email": note.get_email_state_display(),
@@ -266,6 +288,7 @@ def _matching(user: User, rows: _Rows) -> None:
                 "created_at": r.created_at,
                 "decided_at": r.decided_at,
                 "decline_reason": r.decline_reason,
+                "why_you_fit": _why(r.explanation, mentee=sent),
             },
         )
     # A mentee is not shown a proposal until the mentor accepts it.
@@ -298,6 +321,7 @@ def _matching(user: User, rows: _Rows) -> None:
                 "ended_by": p.ended_by.display_name if p.ended_by else "",
                 "end_reason": p.end_reason,
                 "decline_reason": p.decline_reason if as_mentor else "",
+                "why_you_fit": _why(p.explanation, mentee=not as_mentor),
             },
         )
     for c in Circle.objects.filter(mentor__user=user).select_related("program", "topic"):
@@ -409,6 +433,42 @@ def _workspaces(user: User, rows: _Rows) -> None:
                 "everyone_accepted_at": ag.accepted_at,
             },
         )
+    for rev in (
+        AgreementRevision.objects.filter(agreement__workspace_id__in=ids)
+        .select_related("agreement", "changed_by")
+        .order_by("agreement_id", "version")
+    ):
+        rows.add(
+            "agreement_revisions",
+            {
+                "program": slug[rev.agreement.workspace_id],
+                "workspace": rev.agreement.workspace_id,
+                "version": rev.version,
+                "terms": rev.terms,
+                "changed_by": rev.changed_by.display_name if rev.changed_by else "",
+                "changed_at": rev.changed_at,
+                "accepted_at": rev.accepted_at,
+            },
+        )
+    for change in (
+        DateChange.objects.filter(workspace_id__in=ids)
+        .select_related("changed_by")
+        .order_by("workspace_id", "changed_at", "pk")
+    ):
+        rows.add(
+            "date_changes",
+            {
+                "program": slug[change.workspace_id],
+                "workspace": change.workspace_id,
+                "old_end_date": change.old_end_date,
+                "new_end_date": change.new_end_date,
+                "old_midpoint_date": change.old_midpoint_date,
+                "new_midpoint_date": change.new_midpoint_date,
+                "reason": change.reason,
+                "changed_by": change.changed_by.display_name if change.changed_by else "",
+                "changed_at": change.changed_at,
+            },
+        )
     for goal in Goal.objects.filter(workspace_id__in=ids).order_by("workspace_id", "pk"):
         rows.add(
             "goals",
@@ -475,8 +535,15 @@ def _workspaces(user: User, rows: _Rows) -> None:
                 "cancel_reason": m.cancel_reason,
             },
         )
+    # A draft agenda is its author's (and the mentee's) until submitted: the mentor
+    # does not see it in the app, so not in the download either.
+    seen = (
+        Q(status=Agenda.Status.SUBMITTED)
+        | Q(author=user)
+        | Q(meeting__workspace__pairing__mentee__user=user)
+    )
     for agenda in (
-        Agenda.objects.filter(meeting__workspace_id__in=ids)
+        Agenda.objects.filter(seen, meeting__workspace_id__in=ids)
         .select_related("meeting", "author")
         .order_by("meeting__starts_at", "pk")
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from importlib import import_module
 
 import pytest
@@ -19,10 +20,17 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from matching.models import Circle, FlashOffer, MentorRequest, Pairing
+from matching.models import (
+    Circle,
+    FlashOffer,
+    MatchRun,
+    MatchSuggestion,
+    MentorRequest,
+    Pairing,
+)
 from matching.tests.factories import FlashOfferFactory, MentorRequestFactory
 from mentoring.models import Notification, NotificationPreference, User
-from mentoring.tests.factories import PASSWORD
+from mentoring.tests.factories import PASSWORD, UserFactory
 from programs.audit.models import Event
 from programs.models import Answer, Invitation, Membership, Question
 from programs.tests.factories import MembershipFactory
@@ -108,6 +116,7 @@ def test_an_admin_who_handed_over_can_delete(personas):
 
 
 def test_staff_delete_their_own_account_on_the_same_terms(staff_user):
+    UserFactory.create(is_staff=True)  # someone stays to run the site
     client = Client()
     client.force_login(staff_user)
     response = client.post(URL, form_for(staff_user))
@@ -116,6 +125,24 @@ def test_staff_delete_their_own_account_on_the_same_terms(staff_user):
     assert not staff_user.is_staff
     assert not staff_user.is_superuser
     assert not staff_user.is_active
+
+
+def test_the_last_active_staff_account_is_refused_and_nothing_changes(staff_user):
+    UserFactory.create(is_staff=True, is_active=False)  # a deleted one does not count
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get(URL)
+    assert "You are the last staff account" in page.content.decode()
+    assert client.post(URL, form_for(staff_user)).status_code == 400
+    with pytest.raises(privacy.LastAdminError):
+        privacy.account_delete(user=staff_user)
+    staff_user.refresh_from_db()
+    assert staff_user.is_active
+    assert staff_user.is_staff
+    assert staff_user.name != privacy.DELETED_NAME
+    # Once someone else is staff, it may go.
+    UserFactory.create(is_staff=True)
+    assert client.post(URL, form_for(staff_user)).status_code == 302
 
 
 @pytest.mark.parametrize("name", ["account_delete"])
@@ -239,16 +266,51 @@ def test_every_session_of_the_person_ends_and_they_cannot_sign_in_again(
     phone_key = phone.session.session_key
     with django_capture_on_commit_callbacks(execute=True):
         assert laptop.post(URL, form_for(personas.mentee)).status_code == 302
-    # Gone from the database and from a cached session engine's copy alike.
-    assert import_module(settings.SESSION_ENGINE).SessionStore(session_key=phone_key).load() == {}
-    assert phone.get(reverse("home")).status_code == 302  # signed out there too
+    # No session is read or deleted at deletion: the phone's still names the person, but
+    # the account is inactive and its authentication hash no longer matches (unusable
+    # password), so the phone is signed out.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store(session_key=phone_key).load().get("_auth_user_id") == str(personas.mentee.pk)
+    signed_out = phone.get(reverse("home"))
+    assert signed_out.status_code == 302
+    assert signed_out["Location"].startswith(reverse("account_login"))
+    assert phone.get(reverse("account_data")).status_code == 302
     assert laptop.get(reverse("home")).status_code == 302
     assert partner.get(reverse("home")).status_code == 200
-    remaining = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
-    assert str(personas.mentee.pk) not in remaining
+    # Whatever session row still names the person signs nobody in, from any browser.
+    for row in Session.objects.all():
+        if row.get_decoded().get("_auth_user_id") == str(personas.mentee.pk):
+            stranger = Client()
+            stranger.cookies[settings.SESSION_COOKIE_NAME] = row.session_key
+            assert stranger.get(reverse("account_data")).status_code == 302
     assert not Client().login(email=email, password=PASSWORD)
     deleted = User.objects.get(pk=personas.mentee.pk)
     assert not Client().login(email=deleted.email, password=PASSWORD)
+
+
+@pytest.mark.parametrize("check", ["hash", "active"])
+def test_a_stale_cached_session_cannot_sign_in_after_deletion(personas, settings, check):
+    """With the cached_db engine (production with Redis), the other device's session stays
+    in the cache, unread at deletion; each of the two checks alone refuses it."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    phone, laptop = Client(), Client()
+    for client in (phone, laptop):
+        assert client.login(email=personas.mentee.email, password=PASSWORD)
+    assert phone.get(reverse("home")).status_code == 200  # read into the cache
+    phone_key = phone.session.session_key
+    password = User.objects.get(pk=personas.mentee.pk).password
+    assert laptop.post(URL, form_for(personas.mentee)).status_code == 302
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store(session_key=phone_key).load().get("_auth_user_id") == str(personas.mentee.pk)
+    if check == "hash":  # the account active again: the password hash alone refuses it
+        User.objects.filter(pk=personas.mentee.pk).update(is_active=True)
+    else:  # the old hash back: being inactive alone refuses it
+        User.objects.filter(pk=personas.mentee.pk).update(password=password)
+    signed_out = phone.get(reverse("account_data"))
+    assert signed_out.status_code == 302
+    assert signed_out["Location"].startswith(reverse("account_login"))
+    if check == "hash":  # a hash that no longer matches empties the session
+        assert "_auth_user_id" not in store(session_key=phone_key).load()
 
 
 def test_program_health_figures_are_unchanged_by_a_deletion(db):
@@ -267,10 +329,10 @@ def test_a_failure_late_in_deletion_changes_nothing(world, monkeypatch):
     fill(world, 1)
     mentee = world.mentee
 
-    def broken(user):
+    def broken(user, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(erase, "_end_sessions", broken)
+    monkeypatch.setattr(erase, "_scrub_copies", broken)
     with pytest.raises(RuntimeError):
         privacy.account_delete(user=mentee)
     fresh = User.objects.get(pk=mentee.pk)
@@ -293,3 +355,71 @@ def test_a_mentor_leaving_ends_their_circle_and_closes_their_flash_offers(world)
     assert Notification.objects.filter(user=world.member, kind="circle_ended").exists()
     assert not FlashOffer.objects.get(pk=offer.pk).active
     assert Pairing.objects.get(pk=world.pairing.pk).status == Pairing.Status.ENDED_EARLY
+
+
+def test_what_others_were_told_no_longer_names_or_quotes_the_person(world):
+    mentee = world.mentee
+    name, email = mentee.name, mentee.email
+    MentorRequestFactory.create(
+        program=world.program,
+        mentor=world.other_mentor.memberships.get(program=world.program),
+        mentee=world.pairing.mentee,
+        note="Please, I need help with “my” boss",
+    )
+    told = Notification.objects.create(
+        user=world.mentor,
+        key="k-told",
+        title=f"{name} asks you to be their mentor",
+        body=f"Write to {email.upper()}.",
+        lines=[f"{name} would like you.", "Their note: “Please, I need help with “my” boss”"],
+    )
+    unrelated = Notification.objects.create(
+        user=world.mentor, key="k-other", title="Nothing about them", lines=["Just this"]
+    )
+    run = MatchRun.objects.create(program=world.program)
+    suggestion = MatchSuggestion.objects.create(
+        run=run,
+        mentee=world.other_mentee.memberships.get(program=world.program),
+        unmatched_reason=f"You forbade the pair with {name}. Run matching again.",
+    )
+
+    privacy.account_delete(user=mentee)
+
+    told.refresh_from_db()
+    everything = told.title + told.body + json.dumps(told.lines, ensure_ascii=False)
+    assert name not in everything
+    assert email.lower() not in everything.lower()
+    assert "boss" not in everything
+    assert told.title == f"{privacy.DELETED_NAME} asks you to be their mentor"
+    assert told.lines[1] == f"Their note: “{privacy.REMOVED}”"
+    unrelated.refresh_from_db()
+    assert (unrelated.title, unrelated.lines) == ("Nothing about them", ["Just this"])
+    suggestion.refresh_from_db()
+    assert suggestion.unmatched_reason == (
+        f"You forbade the pair with {privacy.DELETED_NAME}. Run matching again."
+    )
+
+
+def test_circle_end_reasons_invitation_messages_and_offer_titles_are_blanked(world):
+    circle_mentor = world.circle.mentor.user
+    Circle.objects.filter(pk=world.circle.pk).update(
+        status=Circle.Status.ENDED_EARLY, ended_by=circle_mentor, end_reason="We lost momentum"
+    )
+    sent = Invitation.objects.create(
+        program=world.program,
+        email="friend@example.com",
+        role="mentee",
+        message="Join us, it is great",
+        invited_by=circle_mentor,
+        expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
+    offer = FlashOfferFactory.create(
+        program=world.program, mentor=world.pairing.mentor, title="Ask me about Kubernetes"
+    )
+    privacy.account_delete(user=circle_mentor)
+    circle = Circle.objects.get(pk=world.circle.pk)
+    assert circle.end_reason == privacy.REMOVED
+    sent.refresh_from_db()
+    assert sent.message == ""
+    assert sent.email == "friend@example.com"  # the invitation stays, for the invitee
+    assert FlashOffer.objects.get(pk=offer.pk).title == privacy.REMOVED

@@ -9,19 +9,23 @@ import json
 import zipfile
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
+from matching.models import Pairing
 from mentoring.models import Notification, NotificationPreference, User
 from programs.audit.models import Event
-from programs.models import Answer, Question
+from programs.models import Answer, Invitation, Question
 from sessions import personal_data as privacy
 from sessions.models import (
     ActionItem,
     Agenda,
     Agreement,
+    AgreementRevision,
     CheckIn,
+    DateChange,
     Goal,
     Meeting,
     Note,
@@ -284,3 +288,112 @@ def test_the_download_costs_the_same_number_of_queries_at_any_size(
     data, _, _ = read_zip(response.content)
     assert len(data["programs"][0]["meetings"]) == 1 + size
     assert len(large) == len(small)
+
+
+# --- Only what the person may see ---------------------------------------------------------
+
+
+def _invitation(world: World, email: str, message: str) -> Invitation:
+    return Invitation.objects.create(
+        program=world.program,
+        email=email,
+        role="mentor",
+        message=message,
+        invited_by=world.admin,
+        expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def test_an_added_but_unverified_address_does_not_bring_someone_elses_invitations(world):
+    _invitation(world, "victim@corp.example", "Secret plan for the victim")
+    _invitation(world, "second@corp.example", "For my verified second address")
+    mentee = world.mentee
+    EmailAddress.objects.create(user=mentee, email="Victim@corp.example", verified=False)
+    EmailAddress.objects.create(user=mentee, email="second@corp.example", verified=True)
+    _data, _tables, everything = read_zip(
+        world.client("mentee").get(reverse("account_data_download")).content
+    )
+    assert "Secret plan for the victim" not in everything
+    assert "For my verified second address" in everything
+    # Deleting the account leaves the victim's invitation as it was.
+    privacy.account_delete(user=mentee)
+    kept = Invitation.objects.get(email="victim@corp.example")
+    assert kept.message == "Secret plan for the victim"
+
+
+def test_the_mentor_does_not_get_the_mentees_draft_agenda(world):
+    meeting = Meeting.objects.create(
+        workspace=world.workspace,
+        starts_at=dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC),
+        duration_minutes=60,
+    )
+    Agenda.objects.create(meeting=meeting, author=world.mentee, topics="Draft only me")
+    _, _, mentor_sees = read_zip(
+        world.client("mentor").get(reverse("account_data_download")).content
+    )
+    assert "Draft only me" not in mentor_sees
+    _, _, mentee_sees = read_zip(
+        world.client("mentee").get(reverse("account_data_download")).content
+    )
+    assert "Draft only me" in mentee_sees
+    Agenda.objects.filter(meeting=meeting).update(status=Agenda.Status.SUBMITTED)
+    _, _, mentor_sees = read_zip(
+        world.client("mentor").get(reverse("account_data_download")).content
+    )
+    assert "Draft only me" in mentor_sees
+
+
+def test_date_changes_agreement_versions_notification_lines_and_why_you_fit(world):
+    fill(world, 1)
+    agreement = Agreement.objects.get(workspace=world.workspace)
+    AgreementRevision.objects.create(
+        agreement=agreement, version=1, terms={"purpose": "First purpose words"}
+    )
+    DateChange.objects.create(
+        workspace=world.workspace,
+        old_end_date=world.workspace.end_date,
+        new_end_date=world.workspace.end_date + dt.timedelta(days=30),
+        old_midpoint_date=world.workspace.midpoint_date,
+        new_midpoint_date=world.workspace.midpoint_date,
+        reason="A month more for the launch",
+        changed_by=world.mentor,
+    )
+    Notification.objects.create(
+        user=world.mentee, key="k-lines", title="T", lines=["A line of the notice"]
+    )
+    why = [
+        {
+            "criterion": "topics",
+            "label": "Shared topics",
+            "points": 2,
+            "max_points": 3,
+            "text": "They both care about data",
+            "you_text": "You both care about data",
+        }
+    ]
+    Pairing.objects.filter(pk=world.pairing.pk).update(explanation=why)
+    data, tables, _everything = read_zip(
+        world.client("mentee").get(reverse("account_data_download")).content
+    )
+    program = data["programs"][0]
+    assert program["date_changes"][0]["reason"] == "A month more for the launch"
+    assert program["agreement_revisions"][0]["terms"] == {"purpose": "First purpose words"}
+    assert data["notifications"][0]["lines"] == ["A line of the notice"]
+    pairing = next(p for p in program["pairings"] if p["your_role"] == "Mentee")
+    assert pairing["why_you_fit"][0]["text"] == "You both care about data"
+    assert {"date_changes.csv", "agreement_revisions.csv"} <= {n[4:] for n in tables}
+    _, _, mentor_sees = read_zip(
+        world.client("mentor").get(reverse("account_data_download")).content
+    )
+    assert "They both care about data" in mentor_sees
+
+
+def test_more_than_a_few_downloads_a_minute_are_refused(world):
+    client = world.client("mentee")
+    for _ in range(3):
+        assert client.get(reverse("account_data_download")).status_code == 200
+    refused = client.get(reverse("account_data_download"))
+    assert refused.status_code == 429
+    assert "Wait a minute, then try again" in refused.content.decode()
+    # Someone else is not held up.
+    assert world.client("mentor").get(reverse("account_data_download")).status_code == 200

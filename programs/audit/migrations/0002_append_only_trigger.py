@@ -1,7 +1,7 @@
 """On PostgreSQL, refuse UPDATE and DELETE of audit events in the database itself.
 
-A row-level trigger: TRUNCATE (the test suite's flush, an operator's deliberate purge)
-still works. A later migration that must rewrite rows drops the trigger first and puts
+A row-level trigger, which TRUNCATE does not fire: migration 0003 refuses that, unless the
+session allows it (the test suite's flush, an operator's deliberate purge). A later migration that must rewrite rows drops the trigger first and puts
 it back after. Other databases (SQLite, the demo) rely on the model's refusals.
 """
 

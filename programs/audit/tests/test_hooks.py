@@ -31,8 +31,13 @@ pytestmark = pytest.mark.django_db
 Action = Event.Action
 
 
-def events(action: str) -> list[Event]:
-    return list(Event.objects.filter(action=action).order_by("id"))
+def events(action: str, since: int = 0) -> list[Event]:
+    """The ``action`` events, oldest first; only those after event ``since``, if given."""
+    return list(Event.objects.filter(action=action, pk__gt=since).order_by("id"))
+
+
+def last_event_id() -> int:
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def sign_in(client: Client, email: str, password: str = PASSWORD):
@@ -89,12 +94,14 @@ def test_turning_two_factor_on_and_off_is_recorded():
     assert [e.actor_id for e in events(Action.MFA_RECOVERY_CODES_GENERATED)] == [user.pk]
     client.post(reverse("mfa_generate_recovery_codes"))
     assert len(events(Action.MFA_RECOVERY_CODES_GENERATED)) == 2
+    # The codes a regeneration replaces were not "turned off".
+    assert not events(Action.MFA_DEACTIVATED)
 
     totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     client.post(reverse("mfa_deactivate_totp"))
     assert not Authenticator.objects.filter(pk=totp.pk).exists()
     off = events(Action.MFA_DEACTIVATED)
-    assert {e.detail["type"] for e in off} == {"totp", "recovery_codes"}
+    assert sorted(e.detail["type"] for e in off) == ["recovery_codes", "totp"]
     assert {e.actor_id for e in off} == {user.pk}
 
 
@@ -125,8 +132,9 @@ def test_accepting_an_invitation_grants_the_role(personas):
         program=personas.program, email="ana@example.org", role=Membership.Role.ADMIN
     )
     user = UserFactory.create(email="ana@example.org")
+    before = last_event_id()
     programs.invitation_accept(invitation=invitation, user=user)
-    [event] = events(Action.ROLE_GRANTED)
+    [event] = events(Action.ROLE_GRANTED, since=before)
     assert (event.actor_id, event.program_id) == (user.pk, personas.program.pk)
     assert event.detail["role"] == "admin"
 
@@ -177,6 +185,139 @@ def test_a_new_superuser_is_recorded():
     assert event.target == f"mentoring.User#{user.pk}"
 
 
+# --- The same changes made in the Django admin ------------------------------------------
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory.create(is_staff=True, is_superuser=True, two_factor=True)
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def admin_form_data(response) -> dict:
+    """What the Django admin's change form posts back unchanged."""
+    data = {}
+    for form in [response.context["adminform"].form] + [
+        f for formset in response.context["inline_admin_formsets"] for f in [formset.formset]
+    ]:
+        if hasattr(form, "management_form"):
+            forms = [form.management_form, *form.forms]
+        else:
+            forms = [form]
+        for each in forms:
+            for field in each:
+                value = field.value()
+                if value is None or value is False:
+                    continue
+                if isinstance(value, list | tuple):
+                    value = [str(v) for v in value]
+                elif isinstance(value, dt.date):
+                    value = value.isoformat()
+                data[field.html_name] = value
+    return data
+
+
+def test_granting_and_revoking_an_admin_role_in_the_django_admin_is_recorded_once(
+    superuser, superuser_client, personas
+):
+    person = UserFactory.create()
+    add = reverse("admin:programs_membership_add")
+    data = admin_form_data(superuser_client.get(add))
+    before = last_event_id()
+    response = superuser_client.post(
+        add, {**data, "user": person.pk, "program": personas.program.pk, "role": "admin"}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    membership = Membership.objects.get(user=person, program=personas.program)
+    [granted] = events(Action.ROLE_GRANTED, since=before)
+    assert (granted.actor_id, granted.program_id) == (superuser.pk, personas.program.pk)
+    assert granted.target == f"programs.Membership#{membership.pk}"
+    assert granted.detail == {"user": person.pk, "role": "admin"}
+    assert granted.path == reverse("admin:programs_membership_add")
+
+    change = reverse("admin:programs_membership_change", args=[membership.pk])
+    data = admin_form_data(superuser_client.get(change))
+    assert superuser_client.post(change, {**data, "role": "mentor"}).status_code == 302
+    [revoked] = events(Action.ROLE_REVOKED)
+    assert revoked.detail == {"user": person.pk, "role": "admin"}
+    granted_roles = [e.detail["role"] for e in events(Action.ROLE_GRANTED, since=before)]
+    assert granted_roles == ["admin", "mentor"]
+    # Saved again unchanged: nothing more.
+    assert superuser_client.post(change, {**data, "role": "mentor"}).status_code == 302
+    assert Event.objects.filter(action__startswith="role.", pk__gt=before).count() == 3
+
+    delete = reverse("admin:programs_membership_delete", args=[membership.pk])
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    both = events(Action.ROLE_REVOKED)
+    assert [e.detail["role"] for e in both] == ["admin", "mentor"]
+    assert both[-1].actor_id == superuser.pk
+
+
+def test_a_privacy_policy_change_in_the_django_admin_is_recorded_once(
+    superuser, superuser_client, personas
+):
+    program = personas.program
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    data = admin_form_data(superuser_client.get(url))
+    old = data["privacy_policy"]
+    new = next(p for p in Program.PrivacyPolicy.values if p != old)
+    response = superuser_client.post(url, {**data, "name": "Renamed"})
+    assert response.status_code == 302
+    assert not events(Action.PRIVACY_POLICY_CHANGED)
+    assert superuser_client.post(url, {**data, "privacy_policy": new}).status_code == 302
+    program.refresh_from_db()
+    assert program.privacy_policy == new
+    [event] = events(Action.PRIVACY_POLICY_CHANGED)
+    assert (event.actor_id, event.program_id) == (superuser.pk, program.pk)
+    assert event.detail == {"old": old, "new": new}
+
+
+def test_deleting_someones_authenticator_in_the_django_admin_is_recorded_once(
+    superuser,
+    superuser_client,
+):
+    person = UserFactory.create(two_factor=True)
+    totp = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    url = reverse("admin:mfa_authenticator_delete", args=[totp.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
+    [event] = events(Action.MFA_DEACTIVATED)
+    assert event.actor_id == superuser.pk
+    assert event.target == f"mfa.Authenticator#{totp.pk}"
+    assert event.detail == {"user": person.pk, "type": "totp"}
+
+
+def test_services_still_record_each_change_once(staff_user):
+    program = programs.program_create(
+        actor=staff_user,
+        name="Pilot",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 6, 30),
+    )
+    membership = MembershipFactory.create(program=program, role=Membership.Role.ADMIN)
+    programs.membership_remove(membership=membership, actor=staff_user)
+    programs.program_update(
+        program=program, actor=staff_user, privacy_policy=Program.PrivacyPolicy.CONTENT
+    )
+    # The factory's membership is the one role here that no service recorded.
+    granted = events(Action.ROLE_GRANTED)
+    assert [(e.actor_id, e.detail["user"]) for e in granted] == [
+        (staff_user.pk, staff_user.pk),
+        (None, membership.user_id),
+    ]
+    [revoked] = events(Action.ROLE_REVOKED)
+    assert revoked.actor_id == staff_user.pk
+    [changed] = events(Action.PRIVACY_POLICY_CHANGED)
+    assert changed.actor_id == staff_user.pk
+
+
 # --- Program work -------------------------------------------------------------------------
 
 
@@ -203,6 +344,22 @@ def test_a_refused_import_is_recorded(personas):
     )
     [event] = events(Action.IMPORT_FAILED)
     assert event.detail["status"] == ParticipantImport.Status.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(b"email,name,role\n" + b"x" * 64, "too_large"), (b"email\n\xff\xfe", "undecodable")],
+)
+def test_an_import_refused_before_its_rows_are_read_is_recorded(personas, settings, raw, reason):
+    settings.IMPORT_MAX_BYTES = 40
+    record = imports.participant_import_create(
+        program=personas.program, actor=personas.admin, filename="people.csv", raw=raw
+    )
+    assert record.status == ParticipantImport.Status.REJECTED
+    [event] = events(Action.IMPORT_FAILED)
+    assert (event.actor_id, event.program_id) == (personas.admin.pk, personas.program.pk)
+    assert event.target == f"programs.ParticipantImport#{record.pk}"
+    assert event.detail["reason"] == reason
 
 
 def test_publishing_matches_is_recorded(monkeypatch):

@@ -161,7 +161,12 @@ def test_filters_narrow_the_list(staff_user, personas, trail):
     assert targets(actor=personas.outsider.email[:8].upper()) >= {"there#1"}
     assert "here#1" not in targets(actor=personas.outsider.email)
     assert targets(actor="who@example") == {""}
-    assert targets(program=personas.program.slug) == {"here#1"}
+    # The program's events: "here#1", and the roles its personas were given.
+    roles = {
+        f"programs.Membership#{pk}"
+        for pk in personas.program.memberships.values_list("pk", flat=True)
+    }
+    assert targets(program=personas.program.slug) == {"here#1", *roles}
     assert targets(q="THERE") == {"there#1"}
 
 
@@ -269,15 +274,39 @@ def test_the_lists_query_count_does_not_grow_with_events(personas, staff_user, p
 # --- Refused requests ---------------------------------------------------------------------
 
 
-def test_an_outsiders_404_in_a_program_is_recorded(personas):
+def test_an_outsiders_404_in_a_program_is_recorded_outside_it(personas):
+    # Recorded for staff, but not filed under the program: its admins would see the
+    # outsider's address and browser.
     url = reverse("programs:participants", args=[personas.program.slug])
     assert personas.client("outsider").get(url).status_code == 404
     [event] = Event.objects.filter(action=Action.ACCESS_NOT_FOUND)
-    assert (event.actor_id, event.program_id, event.path) == (
-        personas.outsider.pk,
-        personas.program.pk,
-        url,
-    )
+    assert (event.actor_id, event.program_id, event.path) == (personas.outsider.pk, None, url)
+    assert event.detail["slug"] == personas.program.slug
+    html = personas.client("admin").get(program_url(personas)).content.decode()
+    assert personas.outsider.email not in html
+
+
+def test_the_program_trail_leaves_out_where_people_connected_from(personas, staff_user):
+    client = Client(REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Probe/9.9")
+    client.force_login(personas.mentee)
+    participants = reverse("programs:participants", args=[personas.program.slug])
+    assert client.get(participants).status_code == 403
+    admin = personas.client("admin")
+    html = admin.get(program_url(personas)).content.decode()
+    assert participants in html
+    assert "198.51.100.7" not in html
+    assert '<th scope="col">From</th>' not in html
+    program_csv = admin.get(program_url(personas, "audit:program_csv"))
+    text = b"".join(program_csv.streaming_content).decode("utf-8-sig")
+    assert participants in text
+    assert "198.51.100.7" not in text
+    assert "Probe/9.9" not in text
+    assert "ip" not in next(csv.reader(io.StringIO(text)))
+    # Staff keep them.
+    staff = staff_client(staff_user)
+    assert "198.51.100.7" in staff.get(reverse("audit:all")).content.decode()
+    [row] = [r for r in rows_of(staff.get(reverse("audit:all_csv"))) if r["path"] == participants]
+    assert (row["ip"], row["user_agent"]) == ("198.51.100.7", "Probe/9.9")
 
 
 def test_a_participants_403_on_an_admin_page_is_recorded(personas):

@@ -70,10 +70,32 @@ def test_the_database_refuses_raw_update_and_delete(postgres, event, sql):
     assert Event.objects.get().target == "programs.Membership#1"
 
 
-def test_truncate_still_empties_the_table(postgres, event):
+def test_the_database_refuses_truncate_unless_the_session_allows_it(postgres, event):
     with connection.cursor() as cursor:
+        # The suite's own connections allow it, for the flush between transactional tests.
+        cursor.execute("SHOW audit.allow_truncate")
+        assert cursor.fetchone() == ("on",)
+        # Refused when the session has not allowed it, alone or among other tables.
+        for refused, sql in (
+            ("off", "TRUNCATE audit_event"),
+            ("", "TRUNCATE programs_program, audit_event CASCADE"),
+        ):
+            with transaction.atomic():
+                cursor.execute("SET LOCAL audit.allow_truncate = %s", [refused])
+                with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                    cursor.execute(sql)
+            assert Event.objects.count() == 1
+        # Allowed (again: SET LOCAL lasts to the end of this test's transaction): the table
+        # is emptied, and this test's transaction then rolled back.
+        cursor.execute("SET LOCAL audit.allow_truncate = on")
         cursor.execute("TRUNCATE audit_event")
     assert not Event.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_after_a_transactional_test_still_empties_the_trail(postgres, event):
+    # The flush after this test truncates audit_event: it must not be refused.
+    assert Event.objects.count() == 1
 
 
 def test_events_outlive_the_program_and_the_person_they_name():
