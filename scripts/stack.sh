@@ -47,7 +47,7 @@ runner_pid() {
 
 is_our_runner() {
   local args
-  args="$(ps -o args= -p "$1" 2>/dev/null || true)"
+  args="$(ps -ww -o args= -p "$1" 2>/dev/null || true)"
   [[ "$args" == *honcho* && "$args" == *"--procfile $PROCFILE"* ]]
 }
 
@@ -55,7 +55,7 @@ is_our_runner() {
 # Procfile entry in a session of its own; a worker's pool children share its group).
 process_groups() {
   local root="$1"
-  ps -e -o pid=,ppid=,pgid= | awk -v root="$root" '
+  ps -ww -e -o pid=,ppid=,pgid= | awk -v root="$root" '
     { parent[$1] = $2; group[$1] = $3 }
     END {
       for (pid in parent) {
@@ -74,7 +74,7 @@ process_groups() {
 # file may since have been reused by something else, even another gunicorn or celery.
 members() {
   local groups=" $* "
-  ps -e -o pid=,pgid=,args= | while read -r pid pgid args; do
+  ps -ww -e -o pid=,pgid=,args= | while read -r pid pgid args; do
     case "$groups" in
       *" $pgid "*)
         case "$args" in
@@ -202,7 +202,7 @@ our_gunicorn() {
   local runner="$1" pid
   pid="$( [ -f "$GUNICORN_PIDFILE" ] && cat "$GUNICORN_PIDFILE" || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  ps -e -o pid=,ppid= | awk -v root="$runner" -v pid="$pid" '
+  ps -ww -e -o pid=,ppid= | awk -v root="$runner" -v pid="$pid" '
     { parent[$1] = $2; if ($2 == pid) workers++ }
     END {
       if (!workers) exit 1

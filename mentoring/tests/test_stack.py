@@ -107,7 +107,7 @@ EARLIER_GROUP = str(2**22 + 1)
 def processes_in(groups: set[str]) -> list[str]:
     """Processes alive in any of ``groups``, as "pid pgid command" lines."""
     listing = subprocess.run(
-        ["ps", "-e", "-o", "pid=,pgid=,args="],  # noqa: S607
+        ["ps", "-ww", "-e", "-o", "pid=,pgid=,args="],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
@@ -353,3 +353,32 @@ def test_a_wildcard_bind_is_probed_on_the_loopback_address(bind, probe):
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == probe
+
+
+def test_the_runner_is_recognised_whatever_the_terminal_width():
+    """ps cuts its output at $COLUMNS when that is set (pytest and CI may set it): the
+    runner's command line must be read whole, or `make down` would leave honcho running."""
+    name = f"{'x' * 120} honcho start --no-colour --procfile {ROOT / 'Procfile'}"
+    sleeper = subprocess.Popen(["bash", "-c", 'exec -a "$0" sleep 30', name])  # noqa: S603, S607
+    try:
+        time.sleep(0.3)
+        found = subprocess.run(  # noqa: S603
+            [
+                "/bin/bash",
+                "-c",
+                'source "$1" && is_our_runner "$2"',
+                "probe",
+                str(STACK),
+                str(sleeper.pid),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "COLUMNS": "80"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert found.returncode == 0, found.stderr
+    finally:
+        sleeper.kill()
+        sleeper.wait()
