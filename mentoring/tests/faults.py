@@ -305,3 +305,28 @@ def app_on_broker(url: str) -> Iterator[None]:
     finally:
         app.conf.update(saved)
         _reset_broker_pools()
+
+
+@contextmanager
+def running_harness(tmp_path: Path, why: str) -> Iterator[Harness]:
+    """A ``Harness`` with its mailbox, for a test that needs PostgreSQL (``why`` says what
+    for) and a redis-server to start; every process it started dies at the end, and its
+    logs go to stderr (shown by pytest only when the test failed)."""
+    import shutil
+
+    from conftest import require_service
+
+    require_service(
+        "PostgreSQL (DATABASE_URL)",
+        connection.vendor == "postgresql",
+        f"set DATABASE_URL=postgres://... ({why})",
+    )
+    require_service("redis-server", shutil.which("redis-server") is not None, "not on PATH")
+    harness = Harness(tmp_path)
+    harness.create_mailbox()
+    try:
+        yield harness
+    finally:
+        harness.close()
+        harness.drop_mailbox()
+        sys.stderr.write(harness.logs())

@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
-import sys
 import time
 from collections import Counter
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
-from conftest import require_service
 from mentoring import notifications
 from mentoring.models import Category, Notification, User
 from mentoring.notifications import Notice
 from mentoring.tests.factories import UserFactory
-from mentoring.tests.faults import Harness, app_on_broker, wait_for
+from mentoring.tests.faults import Harness, app_on_broker, running_harness, wait_for
 from sessions.models import Meeting
 from sessions.tests.conftest import make_world
 
@@ -49,21 +45,8 @@ DELIVER_DUE = 60
 @pytest.fixture
 def harness(transactional_db, tmp_path):
     """The test's own Redis, workers, beats and mailbox; every process dies at the end."""
-    require_service(
-        "PostgreSQL (DATABASE_URL)",
-        connection.vendor == "postgresql",
-        "set DATABASE_URL=postgres://... (the worker processes share the test database)",
-    )
-    require_service("redis-server", shutil.which("redis-server") is not None, "not on PATH")
-    harness = Harness(tmp_path)
-    harness.create_mailbox()
-    try:
+    with running_harness(tmp_path, "the worker processes share the test database") as harness:
         yield harness
-    finally:
-        harness.close()
-        harness.drop_mailbox()
-        # Shown by pytest only when the test failed.
-        sys.stderr.write(harness.logs())
 
 
 def assert_each_mailed_once(harness: Harness, notes: list[Notification]) -> None:

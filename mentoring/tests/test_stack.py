@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,12 +24,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from conftest import require_service
 from mentoring.models import Notification, User
-from mentoring.tests.faults import ROOT, Harness, free_port, wait_for
+from mentoring.tests.faults import ROOT, Harness, free_port, running_harness, wait_for
 from sessions.models import Meeting
 from sessions.tests.conftest import make_world
 
@@ -122,19 +119,8 @@ def kill_groups(groups: set[str]) -> None:
 
 @pytest.fixture
 def harness(transactional_db, tmp_path):
-    require_service(
-        "PostgreSQL (DATABASE_URL)",
-        connection.vendor == "postgresql",
-        "set DATABASE_URL=postgres://... (the stack shares the test database)",
-    )
-    require_service("redis-server", shutil.which("redis-server") is not None, "not on PATH")
-    harness = Harness(tmp_path)
-    harness.create_mailbox()
-    try:
+    with running_harness(tmp_path, "the stack shares the test database") as harness:
         yield harness
-    finally:
-        harness.close()
-        harness.drop_mailbox()
 
 
 def test_make_up_serves_delivers_a_due_reminder_once_and_make_down_leaves_nothing(
